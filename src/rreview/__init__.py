@@ -1,0 +1,2 @@
+"""rreview: feedback from a research log."""
+__version__ = "0.1.0"

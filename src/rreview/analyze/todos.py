@@ -1,0 +1,65 @@
+"""To-dos carried from day to day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from rreview.extract.facts import ItemFacts
+from rreview.extract.tasks import Task
+
+
+def carried_tasks(tasks: Sequence[Task], start: date, end: date) -> list[Task]:
+    """Tasks listed as open on two or more days, of which at least one falls in [start, end]."""
+    carried = [
+        task
+        for task in tasks
+        if len(task.open_dates) >= 2 and any(start <= d <= end for d in task.open_dates)
+    ]
+    return sorted(carried, key=lambda t: (-len(t.open_dates), t.first_seen))
+
+
+def open_todos_of(facts: Sequence[ItemFacts], day: date) -> list[ItemFacts]:
+    """The to-dos still open at the end of `day`: listed unchecked and not done that day."""
+    todays = [f for f in facts if f.item.date == day]
+    done_keys = {f.task_key for f in todays if f.done}
+    seen: set[str] = set()
+    open_items = []
+    for facts_ in todays:
+        if (
+            facts_.is_todo
+            and not facts_.done
+            and facts_.item.depth == 0
+            and facts_.task_key not in done_keys
+            and facts_.task_key not in seen
+        ):
+            seen.add(facts_.task_key)
+            open_items.append(facts_)
+    return open_items
+
+
+def carry_over(log: Path, day: date) -> tuple[date | None, list[str]]:
+    """The to-dos left open on the last logged day before `day`, as written (with estimates).
+
+    Reads only that day's file in a folder log, so `rreview add` stays fast on years of log.
+    """
+    from rreview.extract.notation import extract
+    from rreview.log.readers.native import DAY_FILE_RE, NativeReader
+
+    reader = NativeReader()
+    if log.is_dir():
+        earlier = [
+            p for p in log.iterdir() if DAY_FILE_RE.match(p.name) and p.name[:10] < day.isoformat()
+        ]
+        if not earlier:
+            return None, []
+        result = reader.read(max(earlier, key=lambda p: p.name))
+    else:
+        result = reader.read(log)
+    entries = [e for e in result.entries if e.date < day]
+    if not entries:
+        return None, []
+    last = max(e.date for e in entries)
+    facts = [extract(item) for e in entries if e.date == last for item in e.items]
+    return last, [f.item.text for f in open_todos_of(facts, last)]

@@ -1,0 +1,1 @@
+"""The command line: wiring only. Heavy libraries are imported inside the commands using them."""

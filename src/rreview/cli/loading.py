@@ -1,0 +1,46 @@
+"""Reading the log and refreshing the index, with what was read and skipped told on stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rreview.cli.common import info, warn
+from rreview.config import resolve_log
+from rreview.errors import UsageError
+from rreview.paths import index_dir
+from rreview.store.sync import LogSnapshot, SyncStats, load_log, sync_index
+
+
+def read_log_reporting(log: Path | None, fmt: str, verbose: bool) -> LogSnapshot:
+    """Read the log; every problem is one warning line; no entry at all is an error."""
+    log_path = resolve_log(log)
+    snapshot = load_log(log_path, fmt)
+    for problem in snapshot.read.problems:
+        warn(f"warning: {problem}")
+    if verbose:
+        info(
+            f"read {log_path} as '{snapshot.reader}': {len(snapshot.read.files_read)} files, "
+            f"{len(snapshot.entries)} entries, {len(snapshot.facts)} items"
+        )
+        for ignored in snapshot.read.files_ignored:
+            info(f"ignored {ignored}")
+    if not snapshot.entries:
+        raise UsageError(f"{log_path}: no dated entries found (see the warnings above)")
+    return snapshot
+
+
+def refresh_index(snapshot: LogSnapshot, verbose: bool) -> SyncStats:
+    """Bring the index up to date; cheap (no model, no Chroma) when nothing changed."""
+    stats = sync_index(snapshot, index_dir(snapshot.root))
+    if verbose or stats.items_embedded:
+        info(describe(stats))
+    return stats
+
+
+def describe(stats: SyncStats) -> str:
+    """One line on what an index run did."""
+    return (
+        f"index: {stats.entries} entries ({stats.new} new, {stats.changed} changed, "
+        f"{stats.moved} moved, {stats.removed} removed, {stats.unchanged} unchanged); "
+        f"{stats.items_embedded} items embedded in {stats.seconds:.1f}s"
+    )

@@ -1,0 +1,24 @@
+"""The `rreview` command: one Typer app, commands registered from their modules."""
+
+from __future__ import annotations
+
+import typer
+
+from rreview.cli import capture, index, week
+
+app = typer.Typer(
+    name="rreview",
+    help="Feedback from your research log: weekly reflection, recurring bugs, estimates.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(capture.today)
+app.command()(capture.add)
+app.command()(index.index)
+app.command()(week.week)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

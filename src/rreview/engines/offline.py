@@ -1,0 +1,80 @@
+"""The offline engine: deterministic, no network, extractive; it states computed facts only."""
+
+from __future__ import annotations
+
+from rreview.analyze.stats import fmt_hours, fmt_ratio
+from rreview.analyze.week import WeekFacts
+from rreview.engines.base import register
+from rreview.report.model import ReportLine, ReportSection
+
+
+class OfflineEngine:
+    """Writes the summary from the analyses alone: every line a computed fact with its dates."""
+
+    name = "offline"
+    needs_network = False
+
+    def week_summary(self, facts: WeekFacts) -> ReportSection:
+        """The week in a few lines: to-dos, estimates, bugs, predictions, carried tasks."""
+        counts = facts.counts
+        lines: list[ReportLine] = []
+        if counts.planned:
+            share = round(100 * counts.planned_done / counts.planned)
+            planned_days = [
+                m.item.date for t in facts.planned for m in t.mentions if m.is_todo
+            ]
+            lines.append(
+                ReportLine.citing(
+                    f"{counts.planned_done} of {counts.planned} planned to-dos done ({share}%)",
+                    [d for d in planned_days if facts.week.contains(d)],
+                )
+            )
+        if counts.done:
+            lines.append(
+                ReportLine.citing(
+                    f"{counts.done} items done over {len(counts.days)} logged days", counts.days
+                )
+            )
+        summary = facts.estimates
+        if summary.tasks and summary.total_ratio is not None:
+            usual = (
+                f" against your usual {fmt_ratio(facts.usual_ratio)} (median ratio)"
+                if facts.usual_ratio is not None
+                else ""
+            )
+            lines.append(
+                ReportLine.citing(
+                    f"Estimates: {len(summary.tasks)} tasks, {fmt_hours(summary.estimated_hours)} "
+                    f"planned, {fmt_hours(summary.actual_hours)} taken: "
+                    f"{fmt_ratio(summary.total_ratio)} this week{usual}",
+                    [d for t in summary.tasks for d in t.dates],
+                )
+            )
+        if facts.bugs:
+            lines.append(
+                ReportLine.citing(
+                    f"{len(facts.bugs)} bug mentions", [f.item.date for f in facts.bugs]
+                )
+            )
+        if facts.predictions:
+            lines.append(
+                ReportLine.citing(
+                    f"{len(facts.predictions)} predictions checked",
+                    [d for p in facts.predictions for d in (p.made.item.date, p.checked.item.date) if p.checked],
+                )
+            )
+        if facts.carried:
+            longest = max(facts.carried, key=lambda t: len(t.open_dates))
+            lines.append(
+                ReportLine.citing(
+                    f'{len(facts.carried)} to-dos carried over; longest on the list: '
+                    f'"{longest.text}" ({len(longest.open_dates)} days)',
+                    longest.open_dates,
+                )
+            )
+        return ReportSection("In one look", tuple(lines), note="Nothing logged this week.")
+
+
+@register("offline")
+def _offline() -> OfflineEngine:
+    return OfflineEngine()

@@ -1,0 +1,1 @@
+"""Extraction: items to structured facts (tasks, estimates, bugs, predictions, ideas, sources)."""

@@ -1,0 +1,156 @@
+"""The explicit notation, parsed exactly: `est 2h`, `took 3h`, `~2h`, `#bug`, `bug:`,
+`predicted X, got Y`, `source: chat`, checkboxes and the seed sections."""
+
+from __future__ import annotations
+
+import re
+
+from rreview.extract.facts import ItemFacts, Prediction, SourceKind
+from rreview.log.model import TAG_RE, Item, Section
+
+HOURS_PER_DAY = 8.0  # `est 1d` is one working day
+
+_NUM = r"\d+(?:[.,]\d+)?"
+_UNIT = r"(?:h|hrs?|hours?|m|mins?|minutes?|d|days?)\b"
+# "2h", "1.5 h", "2h30m", "1h 30min", "90 min", "2-3h", "half a day" is prose (not here).
+DURATION = (
+    rf"(?:{_NUM}\s*h(?:rs?|ours?)?\s*{_NUM}\s*m(?:ins?|inutes?)?\b"
+    rf"|{_NUM}\s*(?:-|–|to)\s*{_NUM}\s*{_UNIT}"
+    rf"|{_NUM}\s*{_UNIT})"
+)
+EST_RE = re.compile(rf"\best(?:imated?)?\.?\s*[:=]?\s*~?\s*(?P<d>{DURATION})", re.I)
+TOOK_RE = re.compile(rf"\b(?:took|spent|actual)\s*[:=]?\s*~?\s*(?P<d>{DURATION})", re.I)
+TILDE_RE = re.compile(rf"(?<![\w~])~\s*(?P<d>{DURATION})", re.I)
+BUG_PREFIX_RE = re.compile(r"^\s*(?:\*\*)?bug\s*(?:\*\*)?\s*[:\-–]", re.I)
+BUG_TAGS = {"bug", "bugs", "bugfix"}
+IDEA_TAGS = {"idea", "ideas"}
+_OUTCOME_WORDS = (
+    r"got|measured|actual(?:ly)?|result(?:ed)?(?:\s+in)?|outcome|observed|"
+    r"came out(?:\s+at)?|ended up(?:\s+at)?|turned out(?:\s+to be)?"
+)
+PREDICTION_RE = re.compile(
+    r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>.+?)\s*"
+    rf"(?:[,;]|\s+but|\s+and|\s*(?:->|→|=>))\s*(?:{_OUTCOME_WORDS})\b\s*:?\s*(?P<got>[^,;()#\n]+)",
+    re.I,
+)
+OPEN_PREDICTION_RE = re.compile(r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>[^;()#\n]+)", re.I)
+NUMBER_RE = re.compile(r"[-+−]?\d+(?:\.\d+)?")
+SOURCE_RE = re.compile(r"\b(?:source|src|via)\s*:\s*(?P<src>[^)#;\n]+)", re.I)
+NOTATION_PAREN_RE = re.compile(r"\((?P<body>[^()]*)\)")
+_SOURCE_KINDS: tuple[tuple[SourceKind, re.Pattern[str]], ...] = (
+    (SourceKind.PAPER, re.compile(r"paper|arxiv|preprint|article|journal|book|reading", re.I)),
+    (SourceKind.SOCIAL, re.compile(r"twitter|tweet|\bx\b|bluesky|mastodon|reddit|\bhn\b|hacker news|blog|social", re.I)),
+    (SourceKind.TALK, re.compile(r"talk|seminar|lecture|conference|workshop|poster|reading group|keynote|tutorial", re.I)),
+    (SourceKind.CHAT, re.compile(r"chat|conversation|discussion|meeting|call|email|e-mail|slack|dm\b|advisor|coffee|1:1|lunch", re.I)),
+    (SourceKind.EXPERIMENT, re.compile(r"experiment|run\b|ablation|own|result|analysis|eval", re.I)),
+)
+
+
+def parse_hours(text: str) -> float | None:
+    """Hours in a duration such as "2h", "30m", "1.5 hours", "2h30m", "1d" or "2-3h"."""
+    text = text.strip().lower().replace(",", ".")
+    compound = re.fullmatch(rf"({_NUM})\s*h\w*\s*({_NUM})\s*m\w*", text)
+    if compound:
+        return float(compound.group(1)) + float(compound.group(2)) / 60
+    span = re.fullmatch(rf"({_NUM})\s*(?:-|–|to)\s*({_NUM})\s*([a-z]+)", text)
+    if span:
+        low, high = float(span.group(1)), float(span.group(2))
+        return _scale((low + high) / 2, span.group(3))
+    single = re.fullmatch(rf"({_NUM})\s*([a-z]+)", text)
+    if single:
+        return _scale(float(single.group(1)), single.group(2))
+    return None
+
+
+def _scale(value: float, unit: str) -> float | None:
+    if unit.startswith("h"):
+        return value
+    if unit.startswith("m"):
+        return value / 60
+    if unit.startswith("d"):
+        return value * HOURS_PER_DAY
+    return None
+
+
+def _number(text: str) -> float | None:
+    match = NUMBER_RE.search(text)
+    return float(match.group().replace("−", "-")) if match else None
+
+
+def parse_prediction(text: str) -> Prediction | None:
+    """`predicted 72%, got 68%` (or `prediction: X -> got Y`), or an open `predicted X`."""
+    match = PREDICTION_RE.search(text)
+    if match:
+        pred, got = match.group("pred").strip(), match.group("got").strip().rstrip(".")
+        unit = "%" if "%" in pred or "%" in got else ""
+        return Prediction(pred, got, _number(pred), _number(got), unit)
+    match = OPEN_PREDICTION_RE.search(text)
+    if match and match.group("pred").strip():
+        pred = match.group("pred").strip().rstrip(".")
+        return Prediction(pred, None, _number(pred), None, "%" if "%" in pred else "")
+    return None
+
+
+def source_kind(source: str) -> SourceKind:
+    """The kind of a `source:` value ("chat with Yitao" -> chat)."""
+    for kind, pattern in _SOURCE_KINDS:
+        if pattern.search(source):
+            return kind
+    return SourceKind.OTHER
+
+
+def strip_notation(text: str) -> str:
+    """The item's own words: notation, tags and notation-only parentheses removed."""
+
+    def paren(match: re.Match[str]) -> str:
+        body = match.group("body")
+        rest = EST_RE.sub("", TOOK_RE.sub("", TILDE_RE.sub("", SOURCE_RE.sub("", body))))
+        return "" if not re.sub(r"[\s,;/]+", "", rest) else match.group(0)
+
+    text = NOTATION_PAREN_RE.sub(paren, text)
+    text = SOURCE_RE.sub("", EST_RE.sub("", TOOK_RE.sub("", TILDE_RE.sub("", text))))
+    text = TAG_RE.sub("", BUG_PREFIX_RE.sub("", text))
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"[\s,;:(\-–]+$", "", text).strip()
+
+
+def task_key(text: str) -> str:
+    """A matching key for "the same task" across days: lower-case words of the bare text."""
+    words = re.findall(r"[^\W_]+", strip_notation(text).lower())
+    return " ".join(words)
+
+
+def extract(item: Item) -> ItemFacts:
+    """The facts stated in `item` by explicit notation."""
+    text = item.text
+    est_match = EST_RE.search(text)
+    took_match = TOOK_RE.search(text)
+    estimate = parse_hours(est_match.group("d")) if est_match else None
+    actual = parse_hours(took_match.group("d")) if took_match else None
+    is_todo = item.section is Section.PLAN or item.checked is not None
+    done = item.checked is True or (item.section is Section.DONE and item.checked is None)
+    if actual is None:
+        rest = EST_RE.sub("", TOOK_RE.sub("", text))
+        tilde = TILDE_RE.search(rest)
+        if tilde and done:
+            actual = parse_hours(tilde.group("d"))
+        elif tilde and estimate is None:
+            estimate = parse_hours(tilde.group("d"))
+    tags = set(item.tags)
+    prediction = parse_prediction(text) if ("prediction" in tags or "predict" in text.lower()) else None
+    source_match = SOURCE_RE.search(text)
+    source = source_match.group("src").strip().rstrip(".,") if source_match else None
+    return ItemFacts(
+        item=item,
+        task=strip_notation(text),
+        task_key=task_key(text),
+        is_todo=is_todo,
+        done=done,
+        estimate_hours=estimate,
+        actual_hours=actual,
+        is_bug=bool(tags & BUG_TAGS) or bool(BUG_PREFIX_RE.match(text)),
+        is_idea=item.section is Section.IDEAS or bool(tags & IDEA_TAGS),
+        prediction=prediction,
+        source=source,
+        source_kind=source_kind(source) if source else None,
+    )

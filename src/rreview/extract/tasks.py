@@ -1,0 +1,85 @@
+"""One task across days: a to-do carried from day to day, then done, is one task."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from rreview.extract.facts import ItemFacts
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task as the log tells it over days: when it was first planned, seen open, done."""
+
+    key: str
+    text: str
+    first_seen: date
+    open_dates: tuple[date, ...]  # days it was listed as not done
+    done_date: date | None
+    estimate_hours: float | None
+    actual_hours: float | None
+    mentions: tuple[ItemFacts, ...]
+
+    @property
+    def dates(self) -> tuple[date, ...]:
+        """Every day the task appears on, in order."""
+        return tuple(sorted({m.item.date for m in self.mentions}))
+
+    @property
+    def span_days(self) -> int | None:
+        """Calendar days from first seen to done (0 when planned and done the same day)."""
+        return (self.done_date - self.first_seen).days if self.done_date else None
+
+    @property
+    def ratio(self) -> float | None:
+        """Actual over estimate: 2.0 means it took twice as long as planned."""
+        if self.estimate_hours and self.actual_hours is not None:
+            return self.actual_hours / self.estimate_hours
+        return None
+
+
+def _is_task(facts: ItemFacts) -> bool:
+    return bool(facts.task_key) and facts.item.depth == 0 and (
+        facts.is_todo or facts.done or facts.estimate_hours is not None
+    )
+
+
+def link_tasks(all_facts: Iterable[ItemFacts]) -> list[Task]:
+    """Group task mentions by their key, in date order; a done task ends its run.
+
+    A task written again after it was done starts a new task (the same chore, another time).
+    """
+    runs: dict[str, list[list[ItemFacts]]] = {}
+    ordered = sorted(
+        (f for f in all_facts if _is_task(f)), key=lambda f: (f.item.date, f.item.line)
+    )
+    for facts in ordered:
+        groups = runs.setdefault(facts.task_key, [])
+        if groups and not _closed_before(groups[-1], facts.item.date):
+            groups[-1].append(facts)
+        else:
+            groups.append([facts])
+    tasks = [_task(group) for groups in runs.values() for group in groups]
+    return sorted(tasks, key=lambda task: (task.first_seen, task.key))
+
+
+def _closed_before(group: list[ItemFacts], day: date) -> bool:
+    return any(f.done and f.item.date < day for f in group)
+
+
+def _task(group: list[ItemFacts]) -> Task:
+    done_dates = [f.item.date for f in group if f.done]
+    estimates = [f.estimate_hours for f in group if f.estimate_hours is not None]
+    actuals = [f.actual_hours for f in group if f.actual_hours is not None]
+    return Task(
+        key=group[0].task_key,
+        text=group[-1].task,
+        first_seen=group[0].item.date,
+        open_dates=tuple(sorted({f.item.date for f in group if f.is_todo and not f.done})),
+        done_date=min(done_dates) if done_dates else None,
+        estimate_hours=estimates[0] if estimates else None,  # the first estimate, before hindsight
+        actual_hours=actuals[-1] if actuals else None,
+        mentions=tuple(group),
+    )

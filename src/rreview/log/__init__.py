@@ -1,0 +1,1 @@
+"""The log: files as the user keeps them, read into entries and items."""

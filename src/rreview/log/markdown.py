@@ -1,0 +1,109 @@
+"""Markdown day pages to items: headings pick the section, bullets and paragraphs become items."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from rreview.log.model import Item, Section, find_tags, section_for_heading
+
+HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+BULLET_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])\s+(?P<body>.*)$")
+CHECKBOX_RE = re.compile(r"^\[(?P<mark>[ xX✓✔-])\]\s*")
+FENCE_RE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass
+class _Open:
+    """An item being built: its first line and the lines that continue it."""
+
+    line: int
+    section: Section
+    text: str
+    checked: bool | None
+    depth: int
+    parent_line: int | None
+    indent: int
+    code: list[str] = field(default_factory=list)
+
+
+def _indent_width(indent: str) -> int:
+    return len(indent.replace("\t", "    "))
+
+
+def parse_day(
+    lines: list[str],
+    day: date,
+    file: str,
+    first_line: int,
+    section: Section = Section.NOTES,
+) -> tuple[Item, ...]:
+    """Items of one day from its Markdown lines; `first_line` is the 1-based line of lines[0]."""
+    items: list[_Open] = []
+    stack: list[_Open] = []  # open bullets by depth, for parents of nested bullets
+    current: _Open | None = None
+    in_fence = False
+    for offset, raw in enumerate(lines):
+        number = first_line + offset
+        if FENCE_RE.match(raw):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            if current is not None:
+                current.code.append(raw)
+            continue
+        if not raw.strip():
+            current = None  # a blank line ends a paragraph or a bullet's continuation
+            continue
+        heading = HEADING_RE.match(raw)
+        if heading:
+            section = section_for_heading(heading.group(2))
+            current, stack = None, []
+            continue
+        bullet = BULLET_RE.match(raw)
+        if bullet:
+            indent = _indent_width(bullet.group("indent"))
+            while stack and stack[-1].indent >= indent:
+                stack.pop()
+            body = bullet.group("body")
+            checked: bool | None = None
+            box = CHECKBOX_RE.match(body)
+            if box:
+                checked = box.group("mark") != " "
+                body = body[box.end() :]
+            parent = stack[-1] if stack else None
+            current = _Open(
+                line=number,
+                section=section,
+                text=body.strip(),
+                checked=checked,
+                depth=len(stack),
+                parent_line=parent.line if parent else None,
+                indent=indent,
+            )
+            items.append(current)
+            stack.append(current)
+            continue
+        text = raw.strip()
+        if current is not None:  # continuation of a bullet or of a paragraph
+            current.text = f"{current.text} {text}".strip()
+            continue
+        current = _Open(number, section, text, None, -1, None, _indent_width(raw))
+        items.append(current)
+    return tuple(
+        Item(
+            date=day,
+            section=it.section,
+            text=it.text,
+            file=file,
+            line=it.line,
+            tags=find_tags(it.text),
+            checked=it.checked,
+            depth=max(it.depth, 0),
+            parent_line=it.parent_line,
+            code="\n".join(it.code),
+        )
+        for it in items
+        if it.text
+    )

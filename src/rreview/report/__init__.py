@@ -1,0 +1,1 @@
+"""Reports: the structured report every engine produces, and its renderings."""
