@@ -13,7 +13,6 @@ $(BIN)/python:
 
 # CPU torch first: left to itself, sentence-transformers would pull a ~3 GB CUDA build.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
