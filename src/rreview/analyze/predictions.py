@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from rreview.extract.facts import ItemFacts, Prediction
 from rreview.extract.notation import task_key
@@ -18,17 +19,15 @@ class CheckedPrediction:
     checked: ItemFacts | None
 
     @property
-    def dates(self) -> tuple[str, ...]:
-        """ISO dates of the items it rests on."""
+    def dates(self) -> tuple[date, ...]:
+        """Dates of the items it rests on: where it was made and where it was checked."""
         days = {self.made.item.date} | ({self.checked.item.date} if self.checked else set())
-        return tuple(sorted(d.isoformat() for d in days))
+        return tuple(sorted(days))
 
 
 def link_predictions(facts: Sequence[ItemFacts]) -> list[CheckedPrediction]:
     """Each prediction once: an open one is closed by a later item with the same prediction."""
-    ordered = sorted(
-        (f for f in facts if f.prediction), key=lambda f: (f.item.date, f.item.line)
-    )
+    ordered = sorted((f for f in facts if f.prediction), key=lambda f: (f.item.date, f.item.line))
     result: list[CheckedPrediction] = []
     open_by_key: dict[str, int] = {}
     for f in ordered:

@@ -23,8 +23,3 @@ def fmt_hours(hours: float) -> str:
 def fmt_ratio(ratio: float) -> str:
     """2.0 -> "2.0x"."""
     return f"{ratio:.1f}x"
-
-
-def fmt_number(value: float) -> str:
-    """72.0 -> "72", 0.35 -> "0.35"."""
-    return f"{value:g}"

@@ -11,13 +11,21 @@ from rreview.extract.tasks import Task
 
 
 def carried_tasks(tasks: Sequence[Task], start: date, end: date) -> list[Task]:
-    """Tasks listed as open on two or more days, of which at least one falls in [start, end]."""
+    """To-dos that lived on more than one day (planned one day, still listed or done on a
+    later one) and were open at some point in [start, end] or done in it."""
+
+    def in_range(day: date | None) -> bool:
+        return day is not None and start <= day <= end
+
     carried = [
         task
         for task in tasks
-        if len(task.open_dates) >= 2 and any(start <= d <= end for d in task.open_dates)
+        if task.open_dates
+        and task.first_seen in task.open_dates
+        and len(task.dates) >= 2
+        and (any(in_range(d) for d in task.open_dates) or in_range(task.done_date))
     ]
-    return sorted(carried, key=lambda t: (-len(t.open_dates), t.first_seen))
+    return sorted(carried, key=lambda t: (t.first_seen, t.key))
 
 
 def open_todos_of(facts: Sequence[ItemFacts], day: date) -> list[ItemFacts]:

@@ -13,6 +13,7 @@ from rreview.analyze.todos import carried_tasks
 from rreview.analyze.weeks import Week
 from rreview.extract.facts import ItemFacts
 from rreview.extract.tasks import Task, link_tasks
+from rreview.log.model import Section
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,26 @@ class WeekFacts:
     planned: tuple[Task, ...]
 
 
+def once_per_day(facts: Sequence[ItemFacts]) -> list[ItemFacts]:
+    """Drop repeats of a task on the same day (a checked to-do and its "done" bullet):
+    the "What was done" wording wins, order is kept."""
+    keep: dict[tuple[date, str], ItemFacts] = {}
+    for f in facts:
+        key = (f.item.date, f.task_key or f.item.key)
+        if key not in keep or (
+            keep[key].item.section is not Section.DONE and f.item.section is Section.DONE
+        ):
+            keep[key] = f
+    chosen = {id(f) for f in keep.values()}
+    return [f for f in facts if id(f) in chosen]
+
+
 def _in(week: Week, facts: Sequence[ItemFacts]) -> list[ItemFacts]:
     return [f for f in facts if week.contains(f.item.date)]
 
 
 def _planned(tasks: Sequence[Task], week: Week) -> list[Task]:
-    return [
-        t for t in tasks if any(m.is_todo and week.contains(m.item.date) for m in t.mentions)
-    ]
+    return [t for t in tasks if any(m.is_todo and week.contains(m.item.date) for m in t.mentions)]
 
 
 def _counts(week: Week, facts: Sequence[ItemFacts], tasks: Sequence[Task]) -> WeekCounts:
@@ -67,7 +80,7 @@ def _counts(week: Week, facts: Sequence[ItemFacts], tasks: Sequence[Task]) -> We
     return WeekCounts(
         days=tuple(sorted({f.item.date for f in mine})),
         items=len(top),
-        done=sum(1 for f in top if f.done),
+        done=len(once_per_day([f for f in top if f.done])),
         planned=len(planned),
         planned_done=sum(1 for t in planned if t.done_date and t.done_date <= week.end),
         bugs=sum(1 for f in mine if f.is_bug),
@@ -91,7 +104,13 @@ def week_facts(facts: Sequence[ItemFacts], week: Week) -> WeekFacts:
         counts=_counts(week, upto, tasks),
         previous=_counts(week.previous(), upto, tasks),
         done=tuple(
-            f for f in mine if f.done and f.item.depth == 0 and not f.is_bug and not f.prediction
+            once_per_day(
+                [
+                    f
+                    for f in mine
+                    if f.done and f.item.depth == 0 and not f.is_bug and not f.prediction
+                ]
+            )
         ),
         carried=tuple(carried_tasks(tasks, week.start, week.end)),
         bugs=tuple(f for f in mine if f.is_bug),

@@ -34,8 +34,12 @@ from rreview.report.week import computed_sections
 def week(
     week: Annotated[
         str | None,
-        typer.Option("--week", help="ISO week, e.g. 2026-W47 (default: this week, or last week "
-                     "if nothing is logged yet this week).", metavar="YYYY-Www"),
+        typer.Option(
+            "--week",
+            help="ISO week, e.g. 2026-W47 (default: this week, or last week "
+            "if nothing is logged yet this week).",
+            metavar="YYYY-Www",
+        ),
     ] = None,
     log: LogOption = None,
     offline: Annotated[bool, typer.Option("--offline", help="Guarantee no network call.")] = False,
@@ -58,9 +62,7 @@ def week(
     refresh_index(snapshot, verbose)
     facts = snapshot.facts
     target = (
-        parse_week(week)
-        if week
-        else default_week(parse_today(today), {f.item.date for f in facts})
+        parse_week(week) if week else default_week(parse_today(today), {f.item.date for f in facts})
     )
     computed = week_facts(facts, target)
     days = computed.counts.days
@@ -77,8 +79,10 @@ def week(
     )
     if not days:
         logged = sorted({f.item.date for f in facts})
-        info(f"nothing logged in {target.label}; latest entry {logged[-1].isoformat()}"
-             f" (try --week {_label(logged[-1])})")
+        info(
+            f"nothing logged in {target.label}; latest entry {logged[-1].isoformat()}"
+            f" (try --week {_label(logged[-1])})"
+        )
     markdown = render_week(report)
     path = out or data_home() / "reports" / f"{target.label}.md"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ from rreview.analyze.stats import fmt_hours, fmt_ratio
 from rreview.analyze.week import WeekFacts
 from rreview.engines.base import register
 from rreview.report.model import ReportLine, ReportSection
+from rreview.report.week import plural
 
 
 class OfflineEngine:
@@ -20,9 +21,7 @@ class OfflineEngine:
         lines: list[ReportLine] = []
         if counts.planned:
             share = round(100 * counts.planned_done / counts.planned)
-            planned_days = [
-                m.item.date for t in facts.planned for m in t.mentions if m.is_todo
-            ]
+            planned_days = [m.item.date for t in facts.planned for m in t.mentions if m.is_todo]
             lines.append(
                 ReportLine.citing(
                     f"{counts.planned_done} of {counts.planned} planned to-dos done ({share}%)",
@@ -53,21 +52,21 @@ class OfflineEngine:
         if facts.bugs:
             lines.append(
                 ReportLine.citing(
-                    f"{len(facts.bugs)} bug mentions", [f.item.date for f in facts.bugs]
+                    plural(len(facts.bugs), "bug mention"), [f.item.date for f in facts.bugs]
                 )
             )
         if facts.predictions:
             lines.append(
                 ReportLine.citing(
-                    f"{len(facts.predictions)} predictions checked",
-                    [d for p in facts.predictions for d in (p.made.item.date, p.checked.item.date) if p.checked],
+                    plural(len(facts.predictions), "prediction") + " checked",
+                    [d for p in facts.predictions for d in p.dates],
                 )
             )
         if facts.carried:
             longest = max(facts.carried, key=lambda t: len(t.open_dates))
             lines.append(
                 ReportLine.citing(
-                    f'{len(facts.carried)} to-dos carried over; longest on the list: '
+                    f"{plural(len(facts.carried), 'to-do')} carried over; longest on the list: "
                     f'"{longest.text}" ({len(longest.open_dates)} days)',
                     longest.open_dates,
                 )

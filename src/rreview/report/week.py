@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from rreview.analyze.stats import fmt_hours, fmt_number, fmt_ratio
+from rreview.analyze.stats import fmt_hours, fmt_ratio
 from rreview.analyze.week import WeekCounts, WeekFacts, topic_of
 from rreview.extract.facts import ItemFacts
 from rreview.report.model import ReportLine, ReportSection
@@ -20,6 +20,11 @@ def shorten(text: str, limit: int = MAX_TEXT) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 bug mention", "2 bug mentions"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _days(facts: Iterable[ItemFacts]) -> list[date]:
@@ -49,21 +54,21 @@ def carried_section(facts: WeekFacts) -> ReportSection:
     """To-dos that stayed on the list for more than one day, and for how long."""
     lines = []
     for task in facts.carried:
-        days = len(task.open_dates)
+        listed = len(task.open_dates)
+        first = task.first_seen.isoformat()
         if task.done_date:
             text = (
-                f'"{shorten(task.text, 90)}": on the list {days} days from '
-                f"{task.first_seen.isoformat()}, done {task.done_date.isoformat()} "
-                f"({task.span_days} days after first planned)"
+                f'"{shorten(task.text, 90)}": first planned {first}, done '
+                f"{task.done_date.isoformat()}, {task.span_days} days later "
+                f"(listed open on {listed} day{'s' if listed > 1 else ''})"
             )
             cited = [*task.open_dates, task.done_date]
         else:
             last = max(task.open_dates)
-            age = (last - task.first_seen).days
             text = (
-                f'"{shorten(task.text, 90)}": on the list {days} days since '
-                f"{task.first_seen.isoformat()}, not done yet ({age} days open as of "
-                f"{last.isoformat()})"
+                f'"{shorten(task.text, 90)}": first planned {first}, still open on '
+                f"{last.isoformat()}, {(last - task.first_seen).days} days later "
+                f"(listed open on {listed} days)"
             )
             cited = list(task.open_dates)
         lines.append(ReportLine.citing(text, cited))
@@ -144,11 +149,12 @@ def predictions_section(facts: WeekFacts) -> ReportSection:
     for p in facts.predictions:
         pred = p.prediction
         error = pred.error
-        off = f" ({'+' if error >= 0 else ''}{fmt_number(error)}{pred.unit})" if error is not None else ""
+        off = "" if error is None else f" ({error:+g}{pred.unit})"
+        stated = p.made.prediction.predicted if p.made.prediction else pred.predicted
         lines.append(
             ReportLine.citing(
-                f'Predicted "{pred.predicted}", got "{pred.outcome}"{off}',
-                [p.made.item.date, *([p.checked.item.date] if p.checked else [])],
+                f'Predicted "{stated}", got "{pred.outcome}"{off}',
+                p.dates,
             )
         )
     for p in facts.open_predictions:
@@ -243,7 +249,7 @@ def computed_sections(facts: WeekFacts) -> list[ReportSection]:
 
 
 def counter_text(counter: Counter[str]) -> str:
-    """"paper 2, chat 1"."""
+    """ "paper 2, chat 1"."""
     return ", ".join(f"{key} {value}" for key, value in counter.most_common())
 
 
