@@ -34,22 +34,49 @@ PREDICTION_RE = re.compile(
     re.I,
 )
 OPEN_PREDICTION_RE = re.compile(r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>[^;()#\n]+)", re.I)
-NUMBER_RE = re.compile(r"[-+−]?\d+(?:\.\d+)?")
-SOURCE_RE = re.compile(r"\b(?:source|src|via)\s*:\s*(?P<src>[^)#;\n]+)", re.I)
+# A standalone number: not glued to letters or hyphens ("1.5B", "best-of-16", "run-0463",
+# "W48"), optionally followed by a unit ("72%", "+5 pts", "3 points", "2pp").
+NUMBER_RE = re.compile(
+    r"(?<![\w.])(?<![^\W\d_]-)(?P<value>[-+−]?\d+(?:\.\d+)?)"
+    r"(?:\+?\s*(?P<unit>%|pts?\b|points?\b|pp\b)|(?!\w|\.\d|-[^\W\d_]))"
+)
+SOURCE_RE = re.compile(r"(?<![\w-])(?:source|src|via)\s*:\s*(?P<src>[^)#;\n]+)", re.I)
 NOTATION_PAREN_RE = re.compile(r"\((?P<body>[^()]*)\)")
 _SOURCE_KINDS: tuple[tuple[SourceKind, re.Pattern[str]], ...] = (
-    (SourceKind.PAPER, re.compile(r"paper|arxiv|preprint|article|journal|book|reading", re.I)),
-    (SourceKind.SOCIAL, re.compile(r"twitter|tweet|\bx\b|bluesky|mastodon|reddit|\bhn\b|hacker news|blog|social", re.I)),
-    (SourceKind.TALK, re.compile(r"talk|seminar|lecture|conference|workshop|poster|reading group|keynote|tutorial", re.I)),
-    (SourceKind.CHAT, re.compile(r"chat|conversation|discussion|meeting|call|email|e-mail|slack|dm\b|advisor|coffee|1:1|lunch", re.I)),
-    (SourceKind.EXPERIMENT, re.compile(r"experiment|run\b|ablation|own|result|analysis|eval", re.I)),
+    (
+        SourceKind.PAPER,
+        re.compile(r"paper|arxiv|preprint|article|journal|book|reading(?! group)", re.I),
+    ),
+    (
+        SourceKind.SOCIAL,
+        re.compile(
+            r"twitter|tweet|\bx\b|bluesky|mastodon|reddit|\bhn\b|hacker news|blog|social", re.I
+        ),
+    ),
+    (
+        SourceKind.TALK,
+        re.compile(
+            r"talk|seminar|lecture|conference|workshop|poster|reading group|keynote|tutorial", re.I
+        ),
+    ),
+    (
+        SourceKind.CHAT,
+        re.compile(
+            r"chat|conversation|discussion|meeting|call|email|e-mail|slack|dm\b|advisor|coffee|1:1|lunch",
+            re.I,
+        ),
+    ),
+    (
+        SourceKind.EXPERIMENT,
+        re.compile(r"experiment|run\b|ablation|own|result|analysis|eval", re.I),
+    ),
 )
 
 
 def parse_hours(text: str) -> float | None:
     """Hours in a duration such as "2h", "30m", "1.5 hours", "2h30m", "1d" or "2-3h"."""
     text = text.strip().lower().replace(",", ".")
-    compound = re.fullmatch(rf"({_NUM})\s*h\w*\s*({_NUM})\s*m\w*", text)
+    compound = re.fullmatch(rf"({_NUM})\s*h[a-z]*\s*({_NUM})\s*m[a-z]*", text)
     if compound:
         return float(compound.group(1)) + float(compound.group(2)) / 60
     span = re.fullmatch(rf"({_NUM})\s*(?:-|–|to)\s*({_NUM})\s*([a-z]+)", text)
@@ -72,9 +99,19 @@ def _scale(value: float, unit: str) -> float | None:
     return None
 
 
-def _number(text: str) -> float | None:
-    match = NUMBER_RE.search(text)
-    return float(match.group().replace("−", "-")) if match else None
+def _number(text: str) -> tuple[float | None, str]:
+    """The value a prediction states, and its unit ("%", " pts" or "").
+
+    The first number with a unit wins; else the last standalone number.
+    """
+    matches = list(NUMBER_RE.finditer(text))
+    with_unit = [m for m in matches if m.group("unit")]
+    chosen = with_unit[0] if with_unit else (matches[-1] if matches else None)
+    if chosen is None:
+        return None, ""
+    unit = chosen.group("unit") or ""
+    value = float(chosen.group("value").replace("−", "-"))
+    return value, ("%" if unit == "%" else " pts" if unit else "")
 
 
 def parse_prediction(text: str) -> Prediction | None:
@@ -82,12 +119,13 @@ def parse_prediction(text: str) -> Prediction | None:
     match = PREDICTION_RE.search(text)
     if match:
         pred, got = match.group("pred").strip(), match.group("got").strip().rstrip(".")
-        unit = "%" if "%" in pred or "%" in got else ""
-        return Prediction(pred, got, _number(pred), _number(got), unit)
+        (pred_value, pred_unit), (got_value, got_unit) = _number(pred), _number(got)
+        return Prediction(pred, got, pred_value, got_value, pred_unit or got_unit)
     match = OPEN_PREDICTION_RE.search(text)
     if match and match.group("pred").strip():
         pred = match.group("pred").strip().rstrip(".")
-        return Prediction(pred, None, _number(pred), None, "%" if "%" in pred else "")
+        value, unit = _number(pred)
+        return Prediction(pred, None, value, None, unit)
     return None
 
 
@@ -137,7 +175,9 @@ def extract(item: Item) -> ItemFacts:
         elif tilde and estimate is None:
             estimate = parse_hours(tilde.group("d"))
     tags = set(item.tags)
-    prediction = parse_prediction(text) if ("prediction" in tags or "predict" in text.lower()) else None
+    prediction = (
+        parse_prediction(text) if ("prediction" in tags or "predict" in text.lower()) else None
+    )
     source_match = SOURCE_RE.search(text)
     source = source_match.group("src").strip().rstrip(".,") if source_match else None
     return ItemFacts(

@@ -41,8 +41,10 @@ class Task:
 
 
 def _is_task(facts: ItemFacts) -> bool:
-    return bool(facts.task_key) and facts.item.depth == 0 and (
-        facts.is_todo or facts.done or facts.estimate_hours is not None
+    return (
+        bool(facts.task_key)
+        and facts.item.depth == 0
+        and (facts.is_todo or facts.done or facts.estimate_hours is not None)
     )
 
 

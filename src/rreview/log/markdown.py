@@ -11,7 +11,7 @@ from rreview.log.model import Item, Section, find_tags, section_for_heading
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 BULLET_RE = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,3}[.)])\s+(?P<body>.*)$")
 CHECKBOX_RE = re.compile(r"^\[(?P<mark>[ xX✓✔-])\]\s*")
-FENCE_RE = re.compile(r"^\s*(```|~~~)")
+FENCE_RE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,})")
 
 
 @dataclass
@@ -32,6 +32,29 @@ def _indent_width(indent: str) -> int:
     return len(indent.replace("\t", "    "))
 
 
+def _closes(fence: str, raw: str) -> bool:
+    """Whether `raw` closes a code block opened by `fence` (same character, as long or longer)."""
+    match = FENCE_RE.match(raw)
+    if not match:
+        return False
+    marker = match.group("fence")
+    return marker[0] == fence[0] and len(marker) >= len(fence) and not raw[match.end() :].strip()
+
+
+def unfenced(lines: list[str]) -> list[tuple[int, str]]:
+    """The (index, line) pairs outside fenced code blocks, fence lines themselves excluded."""
+    kept: list[tuple[int, str]] = []
+    fence = ""
+    for index, raw in enumerate(lines):
+        if fence:
+            fence = "" if _closes(fence, raw) else fence
+        elif opening := FENCE_RE.match(raw):
+            fence = opening.group("fence")
+        else:
+            kept.append((index, raw))
+    return kept
+
+
 def parse_day(
     lines: list[str],
     day: date,
@@ -43,15 +66,18 @@ def parse_day(
     items: list[_Open] = []
     stack: list[_Open] = []  # open bullets by depth, for parents of nested bullets
     current: _Open | None = None
-    in_fence = False
+    last: _Open | None = None  # the latest item under the current heading: owns code blocks
+    fence = ""  # the marker of the open code fence, while inside one
     for offset, raw in enumerate(lines):
         number = first_line + offset
-        if FENCE_RE.match(raw):
-            in_fence = not in_fence
+        if fence:
+            if _closes(fence, raw):
+                fence, current = "", None  # text after a code block starts a new paragraph
+            elif last is not None:
+                last.code.append(raw)
             continue
-        if in_fence:
-            if current is not None:
-                current.code.append(raw)
+        if opening := FENCE_RE.match(raw):
+            fence = opening.group("fence")
             continue
         if not raw.strip():
             current = None  # a blank line ends a paragraph or a bullet's continuation
@@ -59,7 +85,7 @@ def parse_day(
         heading = HEADING_RE.match(raw)
         if heading:
             section = section_for_heading(heading.group(2))
-            current, stack = None, []
+            current, last, stack = None, None, []
             continue
         bullet = BULLET_RE.match(raw)
         if bullet:
@@ -84,6 +110,7 @@ def parse_day(
             )
             items.append(current)
             stack.append(current)
+            last = current
             continue
         text = raw.strip()
         if current is not None:  # continuation of a bullet or of a paragraph
@@ -91,6 +118,7 @@ def parse_day(
             continue
         current = _Open(number, section, text, None, -1, None, _indent_width(raw))
         items.append(current)
+        last = current
     return tuple(
         Item(
             date=day,

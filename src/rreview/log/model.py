@@ -19,7 +19,7 @@ class Section(StrEnum):
 
 
 _SECTION_WORDS: tuple[tuple[Section, re.Pattern[str]], ...] = (
-    (Section.PLAN, re.compile(r"\b(to ?do|todos|next|plan(?:ned|s)?|tomorrow)\b", re.I)),
+    (Section.PLAN, re.compile(r"\b(to[ -]?dos?|next|plan(?:ned|s)?|tomorrow)\b", re.I)),
     (Section.DONE, re.compile(r"\b(done|did|log|was done|progress|accomplished)\b", re.I)),
     (Section.IDEAS, re.compile(r"\b(ideas?|thoughts?|random)\b", re.I)),
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rreview.errors import Problem
 from rreview.log.files import read_text
-from rreview.log.markdown import parse_day
+from rreview.log.markdown import parse_day, unfenced
 from rreview.log.model import Entry
 from rreview.log.readers.base import ReadResult
 
@@ -28,7 +28,8 @@ def _log_files(folder: Path) -> list[Path]:
     return sorted(
         path
         for path in folder.rglob("*")
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
 
 
@@ -100,16 +101,20 @@ class NativeReader:
 
     def _multi_day(self, lines: list[str], file: Path, result: ReadResult) -> list[Entry]:
         starts: list[tuple[int, date | None]] = []
-        for index, line in enumerate(lines):
+        for index, line in unfenced(lines):  # a "# 2026-..." comment in code is not a day
             match = DATE_HEADING_RE.match(line)
             if match:
                 starts.append((index, _to_date(*match.groups())))
         if not starts:
             return []
-        preamble = [line for line in lines[: starts[0][0]] if line.strip()]
+        preamble = [index for index, line in enumerate(lines[: starts[0][0]]) if line.strip()]
         if preamble:
             result.problems.append(
-                Problem(str(file), "text before the first date heading is not in any day; ignored", 1)
+                Problem(
+                    str(file),
+                    "text before the first date heading is not in any day; ignored",
+                    preamble[0] + 1,
+                )
             )
         entries = []
         for number, (start, day) in enumerate(starts):
