@@ -453,3 +453,29 @@ def test_link_tasks_on_the_example_log() -> None:
     assert loader.first_seen == date(2026, 10, 26)
     assert loader.done_date == date(2026, 10, 30)
     assert (loader.estimate_hours, loader.actual_hours, loader.span_days) == (1.0, 1.5, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted", "outcome"),
+    [
+        (
+            "predicted final 40% gap (belief minus BT) stays above 3 pts with 3 seeds #prediction",
+            "final 40% gap (belief minus BT) stays above 3 pts with 3 seeds",
+            None,
+        ),
+        ("predicted 72% -> 68%", "72%", "68%"),
+        ("predicted BLEU +1.5 from the new tokenizer #prediction (est 1h)", None, None),
+    ],
+)
+def test_prediction_text_is_kept_whole(
+    text: str, predicted: str | None, outcome: str | None
+) -> None:
+    from rreview.extract.notation import parse_prediction
+
+    parsed = parse_prediction(text)
+    assert parsed is not None
+    if predicted is not None:
+        assert parsed.predicted == predicted
+    else:
+        assert "(" not in parsed.predicted and "#" not in parsed.predicted
+    assert parsed.outcome == outcome

@@ -33,7 +33,11 @@ PREDICTION_RE = re.compile(
     rf"(?:[,;]|\s+but|\s+and|\s*(?:->|→|=>))\s*(?:{_OUTCOME_WORDS})\b\s*:?\s*(?P<got>[^,;()#\n]+)",
     re.I,
 )
-OPEN_PREDICTION_RE = re.compile(r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>[^;()#\n]+)", re.I)
+ARROW_PREDICTION_RE = re.compile(
+    r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>[^,;#\n]+?)\s*(?:->|→|=>)\s*(?P<got>[^,;()#\n]+)",
+    re.I,
+)
+OPEN_PREDICTION_RE = re.compile(r"\bpredict(?:ed|ion|s)?\b\s*:?\s*", re.I)
 # A standalone number: not glued to letters or hyphens ("1.5B", "best-of-16", "run-0463",
 # "W48"), optionally followed by a unit ("72%", "+5 pts", "3 points", "2pp").
 NUMBER_RE = re.compile(
@@ -116,14 +120,14 @@ def _number(text: str) -> tuple[float | None, str]:
 
 def parse_prediction(text: str) -> Prediction | None:
     """`predicted 72%, got 68%` (or `prediction: X -> got Y`), or an open `predicted X`."""
-    match = PREDICTION_RE.search(text)
+    match = PREDICTION_RE.search(text) or ARROW_PREDICTION_RE.search(text)
     if match:
         pred, got = match.group("pred").strip(), match.group("got").strip().rstrip(".")
         (pred_value, pred_unit), (got_value, got_unit) = _number(pred), _number(got)
         return Prediction(pred, got, pred_value, got_value, pred_unit or got_unit)
     match = OPEN_PREDICTION_RE.search(text)
-    if match and match.group("pred").strip():
-        pred = match.group("pred").strip().rstrip(".")
+    pred = strip_notation(text[match.end() :]).rstrip(".") if match else ""
+    if pred:
         value, unit = _number(pred)
         return Prediction(pred, None, value, None, unit)
     return None
