@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from rreview.analyze.week import week_facts
 from rreview.analyze.weeks import default_week, parse_week
 from rreview.cli.common import (
     FormatOption,
@@ -25,9 +24,8 @@ from rreview.config import load_config
 from rreview.engines.base import get_engine
 from rreview.log.capture import atomic_write
 from rreview.paths import data_home
+from rreview.report.build import build_week_report
 from rreview.report.markdown import render_week
-from rreview.report.model import WeekReport
-from rreview.report.week import computed_sections
 
 
 @handle_errors
@@ -64,20 +62,8 @@ def week(
     target = (
         parse_week(week) if week else default_week(parse_today(today), {f.item.date for f in facts})
     )
-    computed = week_facts(facts, target)
-    days = computed.counts.days
-    title = (
-        f"Week {target.label} ({target.start:%a %d %b} – {target.end:%a %d %b %Y})"
-        f" — {len(days)} days logged, {computed.counts.items} items"
-    )
-    report = WeekReport(
-        week=target.label,
-        start=target.start,
-        end=target.end,
-        title=title,
-        sections=(chosen_engine.week_summary(computed), *computed_sections(computed)),
-    )
-    if not days:
+    report, computed = build_week_report(facts, target, chosen_engine)
+    if not computed.counts.days:
         logged = sorted({f.item.date for f in facts})
         info(
             f"nothing logged in {target.label}; latest entry {logged[-1].isoformat()}"

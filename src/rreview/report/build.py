@@ -1,0 +1,32 @@
+"""The weekly report built from the log's facts: one place, used by `week` and `email`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rreview.analyze.week import WeekFacts, week_facts
+from rreview.analyze.weeks import Week
+from rreview.engines.base import Engine
+from rreview.extract.facts import ItemFacts
+from rreview.report.model import WeekReport
+from rreview.report.week import computed_sections
+
+
+def build_week_report(
+    facts: Sequence[ItemFacts], week: Week, engine: Engine
+) -> tuple[WeekReport, WeekFacts]:
+    """The weekly reflection of `week` (the engine's summary, then the computed sections)
+    and the facts it was built from."""
+    computed = week_facts(facts, week)
+    title = (
+        f"Week {week.label} ({week.start:%a %d %b} – {week.end:%a %d %b %Y})"
+        f" — {len(computed.counts.days)} days logged, {computed.counts.items} items"
+    )
+    report = WeekReport(
+        week=week.label,
+        start=week.start,
+        end=week.end,
+        title=title,
+        sections=(engine.week_summary(computed), *computed_sections(computed)),
+    )
+    return report, computed
