@@ -53,16 +53,16 @@ def carry_over(log: Path, day: date) -> tuple[date | None, list[str]]:
     Reads only that day's file in a folder log, so `rreview add` stays fast on years of log.
     """
     from rreview.extract.notation import extract
-    from rreview.log.readers.native import DAY_FILE_RE, NativeReader
+    from rreview.log.capture import day_pages
+    from rreview.log.readers.native import NativeReader
 
     reader = NativeReader()
     if log.is_dir():
-        earlier = [
-            p for p in log.iterdir() if DAY_FILE_RE.match(p.name) and p.name[:10] < day.isoformat()
-        ]
+        pages = day_pages(log)
+        earlier = [iso for iso in pages if iso < day.isoformat()]
         if not earlier:
             return None, []
-        result = reader.read(max(earlier, key=lambda p: p.name))
+        result = reader.read(pages[max(earlier)])
     else:
         result = reader.read(log)
     entries = [e for e in result.entries if e.date < day]

@@ -16,8 +16,9 @@ from pathlib import Path
 from filelock import FileLock
 
 from rreview.errors import UsageError
-from rreview.log.markdown import HEADING_RE
+from rreview.log.markdown import FENCE_RE, HEADING_RE
 from rreview.log.model import Section, section_for_heading
+from rreview.log.readers.native import DAY_FILE_RE
 from rreview.paths import config_file, lock_file
 
 LOCK_TIMEOUT_S = 10
@@ -59,14 +60,35 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def _read(path: Path) -> str:
+    """The file's text exactly as stored: no newline translation, so CRLF survives a rewrite."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: not valid UTF-8; not writing to it") from exc
 
 
+def _eol(text: str) -> str:
+    """The file's line ending: what we add uses it too."""
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def day_pages(folder: Path) -> dict[str, Path]:
+    """The day pages of a folder log by ISO date, found as the reader finds them: in
+    subfolders too, with any day-file suffix, hidden files and folders skipped."""
+    pages: dict[str, Path] = {}
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if DAY_FILE_RE.match(name):
+                pages.setdefault(name[:10], Path(root) / name)
+    return pages
+
+
 def _page(log: Path, day: date) -> Path:
-    return log / f"{day.isoformat()}.md" if log.is_dir() else log
+    """The file `day` goes in: its existing page, else a new `YYYY-MM-DD.md` at the top."""
+    if not log.is_dir():
+        return log
+    return day_pages(log).get(day.isoformat(), log / f"{day.isoformat()}.md")
 
 
 def _day_range(lines: list[str], day: date) -> tuple[int, int] | None:
@@ -102,9 +124,17 @@ def _ensure_day(log: Path, day: date, carried: Carried) -> CaptureResult:
     if _day_range(text.split("\n"), day) is not None:
         return CaptureResult(page, created=False)
     todos = carried()
-    separator = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
-    atomic_write(page, text + separator + _new_day_text(day, todos))
+    appended = _separator(text) + _new_day_text(day, todos)
+    atomic_write(page, text + appended.replace("\n", _eol(text)))
     return CaptureResult(page, created=True, carried=len(todos))
+
+
+def _separator(text: str) -> str:
+    """What goes between a single-file log's last line and a new day: one blank line."""
+    body = text.replace("\r\n", "\n")
+    if not body or body.endswith("\n\n"):
+        return ""
+    return "\n" if body.endswith("\n") else "\n\n"
 
 
 def start_day(log: Path, day: date, carried: Carried) -> CaptureResult:
@@ -121,15 +151,25 @@ def add_done(log: Path, day: date, text: str, carried: Carried) -> CaptureResult
     with FileLock(str(lock_file(log)), timeout=LOCK_TIMEOUT_S):
         created = _ensure_day(log, day, carried)
         page = created.path
-        lines = _read(page).split("\n")
+        old = _read(page)
+        lines = old.split("\n")
         start, end = (0, len(lines)) if log.is_dir() else (_day_range(lines, day) or (0, 0))
         at = _insertion_point(lines, start, end)
         new = [f"- {text}"] if at is not None else ["", "## What was done", f"- {text}"]
         if at is None:
             at = _last_content(lines, start, end) + 1
-        lines[at:at] = new
-        atomic_write(page, "\n".join(lines))
+        atomic_write(page, _insert_lines(old, at, new))
         return CaptureResult(page, created.created, created.carried, line=at + len(new))
+
+
+def _insert_lines(text: str, at: int, new: list[str]) -> str:
+    """`text` with `new` inserted before its line `at` (0-based); other bytes untouched."""
+    eol = _eol(text)
+    lines = text.split("\n")
+    if at >= len(lines):  # after a last line that has no line ending
+        return text + eol + eol.join(new)
+    head = "".join(line + "\n" for line in lines[:at])
+    return head + "".join(line + eol for line in new) + "\n".join(lines[at:])
 
 
 def _last_content(lines: list[str], start: int, end: int) -> int:
@@ -141,10 +181,17 @@ def _last_content(lines: list[str], start: int, end: int) -> int:
 
 
 def _insertion_point(lines: list[str], start: int, end: int) -> int | None:
-    """Where a new done bullet goes: after the last non-blank line of the done section."""
+    """Where a new done bullet goes: after the last non-blank line of the done section.
+
+    A `# comment` inside a fenced code block is code, not a heading.
+    """
     section_start = None
+    in_fence = False
     for i in range(start, end):
-        heading = HEADING_RE.match(lines[i])
+        if FENCE_RE.match(lines[i]):
+            in_fence = not in_fence
+            continue
+        heading = None if in_fence else HEADING_RE.match(lines[i])
         if not heading:
             continue
         if section_start is not None:

@@ -119,7 +119,11 @@ def _sync(
     snapshot: LogSnapshot, index_dir: Path, facts_db: FactStore, embedder: Embedder
 ) -> SyncStats:
     vectors_dir = index_dir / "chroma"
-    known = facts_db.entry_states() if vectors_dir.exists() else {}
+    known = facts_db.entry_states()
+    if known and not vectors_dir.exists():  # the vectors were deleted: forget the facts too
+        facts_db.delete_entries(known)
+        known = {}
+    orphans = not known and vectors_dir.exists()  # vectors without facts (facts db deleted)
     stats = SyncStats(entries=len(snapshot.entries))
     to_embed: list[str] = []
     to_move: list[str] = []
@@ -143,14 +147,18 @@ def _sync(
 
     from rreview.store.vectors import VectorStore  # chromadb: only when something changed
 
-    vectors = VectorStore(vectors_dir)
-    vectors.delete_entries(removed + [key for key in to_embed if key in known])
-    facts_db.delete_entries(removed)
-    for key in to_move:
-        facts = snapshot.facts_by_entry[key]
-        ids = facts_db.move_entry(key, snapshot.entries[key].line, facts)
-        vectors.update_metadata(ids, [_metadata(key, f) for f in facts])
-    _embed_entries(snapshot, to_embed, facts_db, vectors, embedder, stats)
+    with VectorStore(vectors_dir) as vectors:
+        if orphans:
+            vectors.clear()
+        # every entry about to be embedded loses its old vectors first: an edit that drops
+        # items, or a run cut short between vectors and facts, leaves none behind
+        vectors.delete_entries(removed + to_embed)
+        facts_db.delete_entries(removed)
+        for key in to_move:
+            facts = snapshot.facts_by_entry[key]
+            ids = facts_db.move_entry(key, snapshot.entries[key].line, facts)
+            vectors.update_metadata(ids, [_metadata(key, f) for f in facts])
+        _embed_entries(snapshot, to_embed, facts_db, vectors, embedder, stats)
     return stats
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 COLLECTION = "items"
@@ -33,7 +34,33 @@ class VectorStore:
         self.client = chromadb.PersistentClient(
             path=str(path), settings=Settings(anonymized_telemetry=False)
         )
-        self.collection = self.client.get_or_create_collection(
+        self.collection = self._collection()
+
+    def close(self) -> None:
+        """Release the client. Chroma shares one system per folder inside a process; a store
+        left open keeps using the old database after its folder is deleted and rebuilt."""
+        close = getattr(self.client, "close", None)  # chromadb < 1.1 has no close()
+        if close is not None:
+            close()
+
+    def __enter__(self) -> VectorStore:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def clear(self) -> None:
+        """Remove every item vector (the collection is recreated empty)."""
+        self.client.delete_collection(COLLECTION)
+        self.collection = self._collection()
+
+    def _collection(self) -> Any:
+        return self.client.get_or_create_collection(
             COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
 
