@@ -16,7 +16,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from rreview.errors import UsageError
-from rreview.log.markdown import FENCE_RE, HEADING_RE
+from rreview.log.markdown import HEADING_RE, unfenced
 from rreview.log.model import Section, section_for_heading
 from rreview.log.readers.native import DAY_FILE_RE
 from rreview.paths import config_file, lock_file
@@ -95,10 +95,11 @@ def _day_range(lines: list[str], day: date) -> tuple[int, int] | None:
     """[start, end) of `day`'s lines in a single-file log, or None if the day is absent."""
     heading = re.compile(rf"^#{{1,6}}\s+{day.isoformat()}\b")
     any_date = re.compile(r"^#{1,6}\s+\d{4}-\d{2}-\d{2}\b")
-    start = next((i for i, line in enumerate(lines) if heading.match(line)), None)
+    outside = unfenced(lines)  # a "# 2026-..." line inside a code block is not a day
+    start = next((i for i, line in outside if heading.match(line)), None)
     if start is None:
         return None
-    end = next((i for i in range(start + 1, len(lines)) if any_date.match(lines[i])), len(lines))
+    end = next((i for i, line in outside if i > start and any_date.match(line)), len(lines))
     return start, end
 
 
@@ -186,12 +187,9 @@ def _insertion_point(lines: list[str], start: int, end: int) -> int | None:
     A `# comment` inside a fenced code block is code, not a heading.
     """
     section_start = None
-    in_fence = False
-    for i in range(start, end):
-        if FENCE_RE.match(lines[i]):
-            in_fence = not in_fence
-            continue
-        heading = None if in_fence else HEADING_RE.match(lines[i])
+    for i, line in unfenced(lines[start:end]):
+        i += start
+        heading = HEADING_RE.match(line)
         if not heading:
             continue
         if section_start is not None:
