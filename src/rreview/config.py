@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +56,191 @@ def load_config(log: Path | None, engine: str | None = None) -> Config:
     file_values = _read_config_file()
     chosen_engine = engine or os.environ.get("RREVIEW_ENGINE") or file_values.get("engine")
     return Config(log=resolve_log(log), engine=str(chosen_engine or "offline"))
+
+
+# --- e-mail: [smtp] and [email] tables, each setting overridden by its environment variable
+
+SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+SMTP_KEYS: dict[str, str | None] = {
+    "host": "RREVIEW_SMTP_HOST",
+    "port": "RREVIEW_SMTP_PORT",
+    "security": "RREVIEW_SMTP_SECURITY",
+    "user": "RREVIEW_SMTP_USER",
+    "password": "RREVIEW_SMTP_PASSWORD",
+    "password_command": None,
+    "ca_file": None,
+    "timeout": None,
+}
+EMAIL_KEYS: dict[str, str | None] = {"from": "RREVIEW_EMAIL_FROM", "to": "RREVIEW_EMAIL_TO"}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How to reach the SMTP server. The password is never printed (repr hides it)."""
+
+    host: str
+    port: int
+    security: str  # starttls | ssl | none
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_file: Path | None = None  # extra CA to trust (a self-hosted server's certificate)
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Who the weekly e-mail is from and to, and the server (None when only writing a file)."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    smtp: SmtpSettings | None
+
+
+class _Settings:
+    """One table of the config file with its environment overrides; errors name both."""
+
+    def __init__(self, table: str, keys: dict[str, str | None]) -> None:
+        raw = _read_config_file().get(table, {})
+        if not isinstance(raw, dict):
+            raise UsageError(f"{config_file()}: [{table}] must be a table")
+        unknown = sorted(set(raw) - set(keys))
+        if unknown:
+            raise UsageError(
+                f"{config_file()}: unknown setting '{unknown[0]}' under [{table}] "
+                f"(known: {', '.join(keys)})"
+            )
+        self.table, self.keys, self.raw = table, keys, raw
+
+    def get(self, key: str) -> tuple[Any, str] | None:
+        """The value and where it came from, or None if unset."""
+        env = self.keys[key]
+        if env and os.environ.get(env):
+            return os.environ[env], env
+        if key in self.raw and self.raw[key] not in ("", None):
+            return self.raw[key], f"{key} under [{self.table}] in {config_file()}"
+        return None
+
+    def fix(self, key: str, example: str) -> str:
+        """How to set `key`: its variable, or the line to put in the config file."""
+        env = self.keys[key]
+        line = f"{key} = {example} under [{self.table}] in {config_file()}"
+        return f"set {env} or put {line}" if env else f"put {line}"
+
+
+def _addresses(value: Any, origin: str) -> tuple[str, ...]:
+    """`value` (a string of comma-separated addresses, or a list) as checked addresses."""
+    from email.utils import formataddr, getaddresses
+
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in items):
+        raise UsageError(f"{origin}: expected an e-mail address or a list of them")
+    found = [(name, addr.strip()) for name, addr in getaddresses(items) if name or addr]
+    bad = [addr for _, addr in found if "@" not in addr or " " in addr]
+    if bad or not found:
+        shown = bad[0] if bad else value
+        raise UsageError(f"{origin}: '{shown}' is not an e-mail address (e.g. me@example.org)")
+    return tuple(formataddr(pair) for pair in found)
+
+
+def _password(smtp: _Settings, user: str | None) -> str | None:
+    given = smtp.get("password")
+    command = smtp.get("password_command")
+    if user is None:
+        for value in (given, command):
+            if value:
+                raise UsageError(
+                    f"an SMTP password is set ({value[1]}) but no user: "
+                    + smtp.fix("user", '"me@example.org"')
+                )
+        return None
+    if given:
+        return str(given[0])
+    if not command:
+        raise UsageError(
+            f"SMTP password not set for user {user}: set RREVIEW_SMTP_PASSWORD, or put "
+            f'password_command = "secret-tool lookup service rreview" under [smtp] in '
+            f"{config_file()}"
+        )
+    return _run_password_command(str(command[0]))
+
+
+def _run_password_command(command: str) -> str:
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["sh", "-c", command], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UsageError(f"[smtp] password_command could not run: {exc}") from exc
+    password = done.stdout.rstrip("\r\n")
+    if done.returncode != 0 or not password:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[0][:200]
+        raise UsageError(
+            f"[smtp] password_command failed (exit {done.returncode}): {reason}; "
+            f"fix the command in {config_file()}"
+        )
+    return password
+
+
+def load_smtp_settings() -> SmtpSettings:
+    """The SMTP settings, checked: a missing or wrong one is a UsageError naming it."""
+    smtp = _Settings("smtp", SMTP_KEYS)
+    host = smtp.get("host")
+    if not host:
+        raise UsageError("SMTP host not set: " + smtp.fix("host", '"smtp.example.org"'))
+    security_value = smtp.get("security") or ("starttls", "default")
+    security = str(security_value[0]).strip().lower()
+    if security not in SECURITY_PORTS:
+        raise UsageError(
+            f"{security_value[1]}: '{security_value[0]}' is not a security mode "
+            "(starttls, ssl or none)"
+        )
+    port_value = smtp.get("port") or (SECURITY_PORTS[security], "default")
+    try:
+        port = int(str(port_value[0]).strip())
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise UsageError(f"{port_value[1]}: '{port_value[0]}' is not a port number (1-65535)")
+    user_value = smtp.get("user")
+    user = str(user_value[0]) if user_value else None
+    ca_value = smtp.get("ca_file")
+    ca_file = Path(str(ca_value[0])).expanduser() if ca_value else None
+    if ca_value and ca_file and not ca_file.is_file():
+        raise UsageError(f"{ca_value[1]}: '{ca_file}' is not a file")
+    timeout_value = smtp.get("timeout") or (30, "default")
+    if not isinstance(timeout_value[0], int | float) or timeout_value[0] <= 0:
+        raise UsageError(f"{timeout_value[1]}: expected a number of seconds above 0")
+    return SmtpSettings(
+        host=str(host[0]).strip(),
+        port=port,
+        security=security,
+        user=user,
+        password=_password(smtp, user),
+        ca_file=ca_file,
+        timeout=float(timeout_value[0]),
+    )
+
+
+def load_mail_settings(to: str | None = None, *, need_smtp: bool = True) -> MailSettings:
+    """Sender, recipients (`to` from the command line first) and, if `need_smtp`, the server.
+    Without `need_smtp` (writing a file only) a missing sender or recipient has a stand-in."""
+    email = _Settings("email", EMAIL_KEYS)
+    sender_value = email.get("from")
+    to_value: tuple[Any, str] | None = (to, "--to") if to else email.get("to")
+    if need_smtp and not sender_value:
+        raise UsageError("e-mail sender not set: " + email.fix("from", '"me@example.org"'))
+    if need_smtp and not to_value:
+        raise UsageError(
+            "e-mail recipient not set: pass --to ADDR, or " + email.fix("to", '"me@example.org"')
+        )
+    placeholder = ("rreview@localhost", "stand-in")
+    sender = _addresses(*(sender_value or placeholder))
+    if len(sender) != 1:
+        raise UsageError(f"{(sender_value or placeholder)[1]}: expected one sender address")
+    return MailSettings(
+        sender=sender[0],
+        recipients=_addresses(*(to_value or placeholder)),
+        smtp=load_smtp_settings() if need_smtp else None,
+    )
