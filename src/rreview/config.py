@@ -58,6 +58,74 @@ def load_config(log: Path | None, engine: str | None = None) -> Config:
     return Config(log=resolve_log(log), engine=str(chosen_engine or "offline"))
 
 
+# --- engines: engine, model, base_url, timeout and keys; the command line wins, then the
+# environment, then the config file. Keys are kept out of repr and never printed.
+
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Which engine writes the prose, and how to reach it."""
+
+    name: str = "offline"
+    model: str | None = None
+    base_url: str | None = None
+    timeout: float = 60.0
+    max_retries: int = 2
+    offline: bool = False  # --offline or RREVIEW_OFFLINE=1: no network call at all
+    explicit: bool = False  # the engine was named on the command line
+    file_keys: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def api_key(self, env_var: str) -> str | None:
+        """The key from `env_var`, else from the config file (`openai_api_key = ...`)."""
+        return os.environ.get(env_var) or self.file_keys.get(env_var) or None
+
+
+def offline_requested(flag: bool = False) -> bool:
+    """True with `--offline` or RREVIEW_OFFLINE=1."""
+    return flag or os.environ.get("RREVIEW_OFFLINE", "").strip().lower() in TRUTHY
+
+
+def load_engine_config(
+    engine: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    offline: bool = False,
+) -> EngineConfig:
+    """The engine settings: options, then RREVIEW_ENGINE/RREVIEW_MODEL/RREVIEW_BASE_URL
+    (or the SDK's own OPENAI_BASE_URL), then the config file."""
+    values = _read_config_file()
+    name = engine or os.environ.get("RREVIEW_ENGINE") or values.get("engine") or "offline"
+    timeout = os.environ.get("RREVIEW_TIMEOUT") or values.get("timeout") or 60.0
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"timeout '{timeout}': expected a number of seconds") from exc
+    file_keys = {
+        env: str(values[key])
+        for key, env in (
+            ("openai_api_key", "OPENAI_API_KEY"),
+            ("anthropic_api_key", "ANTHROPIC_API_KEY"),
+        )
+        if values.get(key)
+    }
+    return EngineConfig(
+        name=str(name),
+        model=model or os.environ.get("RREVIEW_MODEL") or values.get("model") or None,
+        base_url=base_url
+        or os.environ.get("RREVIEW_BASE_URL")
+        or values.get("base_url")
+        or os.environ.get("OPENAI_BASE_URL")
+        or None,
+        timeout=seconds,
+        max_retries=int(values.get("max_retries", 2)),
+        offline=offline_requested(offline),
+        explicit=engine is not None,
+        file_keys=file_keys,
+    )
+
+
 # --- e-mail: [smtp] and [email] tables, each setting overridden by its environment variable
 
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
