@@ -10,7 +10,7 @@ from rreview.analyze.week import once_per_day, topic_of
 from rreview.analyze.weeks import Week
 from rreview.extract.facts import ItemFacts
 
-UNTAGGED = "untagged"
+UNTAGGED = "other"  # as "What was done" groups items without a topic tag
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class WeekCount:
 
 
 def focus_by_topic(facts: Sequence[ItemFacts], week: Week) -> Counter[str]:
-    """Done items of `week` per topic tag (the first non-notation tag; `untagged` if none),
+    """Done items of `week` per topic tag (the first non-notation tag; `other` if none),
     counted as "What was done" counts them: bugs and predictions apart, once per day."""
     done = [
         f

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rreview.cli import capture, index, week
+from rreview.cli import capture, email, index, week
 
 app = typer.Typer(
     name="rreview",
@@ -17,6 +17,7 @@ app.command()(capture.today)
 app.command()(capture.add)
 app.command()(index.index)
 app.command()(week.week)
+app.command()(email.email)
 
 
 def run() -> None:

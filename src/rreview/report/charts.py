@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from rreview.analyze.history import bugs_by_week, focus_by_topic
 from rreview.analyze.stats import fmt_hours
+from rreview.analyze.week import WeekFacts
+from rreview.extract.facts import ItemFacts
 from rreview.extract.tasks import Task
 
 if TYPE_CHECKING:
@@ -47,11 +51,11 @@ def _png(fig: Figure) -> bytes:
 def _tidy(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=8, colors="#333333")
+    ax.tick_params(labelsize=9, colors="#333333")
 
 
 def _short(text: str, limit: int = MAX_LABEL) -> str:
-    text = " ".join(text.split())
+    text = " ".join(text.replace("`", "").split())  # Markdown code marks mean nothing here
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -91,7 +95,7 @@ def estimate_chart_png(tasks: Sequence[Task], title: str = "Estimate against act
     ax.set_xlabel("estimated", fontsize=9)
     ax.set_ylabel("took", fontsize=9)
     ax.set_title(title, fontsize=10, loc="left")
-    ax.legend(fontsize=7, frameon=False, loc="upper left")
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
     ax.grid(True, color="#eeeeee", linewidth=0.6)
     _tidy(ax)
     return _png(fig)
@@ -119,7 +123,7 @@ def _place_labels(
                 (x, y),
                 xytext=(dx, dy),
                 textcoords="offset points",
-                fontsize=7,
+                fontsize=8,
                 color="#333333",
                 ha=align,
             )
@@ -129,7 +133,7 @@ def _place_labels(
                 break
             note.remove()
         else:
-            note = ax.annotate(text, (x, y), xytext=(5, 3), textcoords="offset points", fontsize=7)
+            note = ax.annotate(text, (x, y), xytext=(5, 3), textcoords="offset points", fontsize=8)
             box = note.get_window_extent(renderer)
         placed.append(box)
 
@@ -140,7 +144,7 @@ def focus_chart_png(
     labels: tuple[str, str] = ("this week", "last week"),
 ) -> bytes:
     """Share of done items per topic, this week beside last week (horizontal bars, %).
-    Topics beyond the eight largest are summed as "other topics". Raises ValueError if
+    Topics beyond the eight largest are summed as "more topics". Raises ValueError if
     this week has no done item."""
     total = sum(this_week.values())
     if not total:
@@ -152,7 +156,7 @@ def focus_chart_png(
     before = [100 * last_week.get(t, 0) / before_total if before_total else 0.0 for t in topics]
     if len(ranked) > MAX_TOPICS:
         rest = set(ranked[MAX_TOPICS:])
-        topics.append("other topics")
+        topics.append("more topics")
         now.append(100 * sum(this_week[t] for t in rest) / total)
         before.append(
             100 * sum(v for t, v in last_week.items() if t not in topics) / before_total
@@ -186,14 +190,14 @@ def focus_chart_png(
             xytext=(3, 0),
             textcoords="offset points",
             va="center",
-            fontsize=7,
+            fontsize=8,
         )
     ax.set_yticks(rows, [_short(t, 24) for t in topics])
     ax.invert_yaxis()
     ax.set_xlim(0, max([*now, *before]) * 1.18)
     ax.set_xlabel("share of done items (%)", fontsize=9)
     ax.set_title("Focus by topic", fontsize=10, loc="left")
-    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
     _tidy(ax)
     return _png(fig)
 
@@ -211,7 +215,7 @@ def bugs_over_time_png(weeks: Sequence[tuple[str, int]]) -> bytes:
     counts = [count for _, count in weeks]
     colours = [LIGHT] * (len(weeks) - 1) + [RED]
     bars = ax.bar(range(len(weeks)), counts, color=colours, width=0.65)
-    ax.bar_label(bars, labels=[str(c) if c else "" for c in counts], fontsize=7, padding=2)
+    ax.bar_label(bars, labels=[str(c) if c else "" for c in counts], fontsize=8, padding=2)
     ax.set_xticks(range(len(weeks)), labels)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max(max(counts), 1) * 1.25)
@@ -219,3 +223,53 @@ def bugs_over_time_png(weeks: Sequence[tuple[str, int]]) -> bytes:
     ax.set_title("Bug mentions per week", fontsize=10, loc="left")
     _tidy(ax)
     return _png(fig)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of the weekly report: which section it illustrates, and the PNG."""
+
+    name: str  # also the image's file name: estimates.png
+    section: str  # title (prefix) of the report section it goes under
+    alt: str
+    png: bytes
+
+
+def week_charts(facts: Sequence[ItemFacts], week: WeekFacts) -> list[Chart]:
+    """The charts of a week that have something to show, in report order."""
+    charts = []
+    this = focus_by_topic(facts, week.week)
+    if this:
+        before = focus_by_topic(facts, week.week.previous())
+        labels = (week.week.label, week.week.previous().label)
+        charts.append(
+            Chart(
+                "focus",
+                "What was done",
+                f"Focus by topic: share of the {sum(this.values())} done items per topic tag, "
+                f"{labels[0]} beside {labels[1]}",
+                focus_chart_png(this, before, labels),
+            )
+        )
+    bugs = bugs_by_week(facts, week.week)
+    if any(b.count for b in bugs):
+        charts.append(
+            Chart(
+                "bugs",
+                "Bugs",
+                f"Bug mentions per week, {bugs[0].week.label} to {bugs[-1].week.label}: "
+                + ", ".join(str(b.count) for b in bugs),
+                bugs_over_time_png([(b.week.label.split("-")[1], b.count) for b in bugs]),
+            )
+        )
+    if week.estimates.tasks:
+        charts.append(
+            Chart(
+                "estimates",
+                "Estimates vs actual",
+                f"Estimate against actual for {len(week.estimates.tasks)} tasks, log axes; "
+                "points above the diagonal took longer than estimated",
+                estimate_chart_png(week.estimates.tasks),
+            )
+        )
+    return charts

@@ -1,0 +1,1 @@
+"""Delivery: the weekly e-mail (compose, outbox, SMTP) and its schedule."""
