@@ -93,8 +93,8 @@ def load_engine_config(
     base_url: str | None = None,
     offline: bool = False,
 ) -> EngineConfig:
-    """The engine settings: options, then RREVIEW_ENGINE/RREVIEW_MODEL/RREVIEW_BASE_URL
-    (or the SDK's own OPENAI_BASE_URL), then the config file."""
+    """The engine settings: options, then RREVIEW_ENGINE/RREVIEW_MODEL/RREVIEW_BASE_URL,
+    then the config file (the OpenAI SDK reads its own OPENAI_BASE_URL when none is set)."""
     values = _read_config_file()
     name = engine or os.environ.get("RREVIEW_ENGINE") or values.get("engine") or "offline"
     timeout = os.environ.get("RREVIEW_TIMEOUT") or values.get("timeout") or 60.0
@@ -113,11 +113,7 @@ def load_engine_config(
     return EngineConfig(
         name=str(name),
         model=model or os.environ.get("RREVIEW_MODEL") or values.get("model") or None,
-        base_url=base_url
-        or os.environ.get("RREVIEW_BASE_URL")
-        or values.get("base_url")
-        or os.environ.get("OPENAI_BASE_URL")
-        or None,
+        base_url=base_url or os.environ.get("RREVIEW_BASE_URL") or values.get("base_url") or None,
         timeout=seconds,
         max_retries=int(values.get("max_retries", 2)),
         offline=offline_requested(offline),
