@@ -169,7 +169,10 @@ def send_queued(
             session.send(raw)
             when = datetime.now().astimezone()
             label = head.week or path.stem
-            done.append(outbox.mark_sent(path, label, head.message_id or "", head.recipients, when))
+            entry = outbox.mark_sent(path, label, head.message_id or "", head.recipients, when)
+            done.append(entry)
+            if on_sent:
+                on_sent(entry)
     return done
 
 
