@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rreview.cli import capture, email, index, week
+from rreview.cli import capture, email, index, schedule, week
 
 app = typer.Typer(
     name="rreview",
@@ -18,6 +18,7 @@ app.command()(capture.add)
 app.command()(index.index)
 app.command()(week.week)
 app.command()(email.email)
+app.add_typer(schedule.app, name="schedule")
 
 
 def run() -> None:
