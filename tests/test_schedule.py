@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,7 @@ def test_show_prints_the_entry_and_the_next_five_runs(example_log: Path) -> None
     assert len(runs) == 5
     assert all(day == "Mon" and when.strftime("%H:%M") == "08:00" for day, when in runs)
     times = [when for _, when in runs]
-    assert all(b - a == timedelta(days=7) for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a == timedelta(days=7) for a, b in pairwise(times))
     assert datetime.now() < times[0] <= datetime.now() + timedelta(days=7)
 
 
