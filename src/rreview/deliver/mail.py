@@ -98,8 +98,13 @@ def compose(
             filename=f"{chart.name}.png",
             disposition="inline",
         )
-    message.add_attachment(
-        markdown, subtype="markdown", filename=f"rreview-{report.week}.md", disposition="attachment"
+    message.add_attachment(  # as bytes (base64): the saved file is the report, byte for byte
+        markdown.encode("utf-8"),
+        maintype="text",
+        subtype="markdown",
+        params={"charset": "utf-8"},
+        filename=f"rreview-{report.week}.md",
+        disposition="attachment",
     )
     return message
 

@@ -126,7 +126,7 @@ class Outbox:
         """Record `week` as sent, then move its message from the outbox to `sent/`.
         (Recorded first: a message left in the outbox after a crash here is recognised by
         its Message-ID and not sent twice.)"""
-        kept = self.sent_dir / f"{week}.{when:%Y%m%dT%H%M%S}.eml"
+        kept = self._free_name(f"{week}.{when:%Y%m%dT%H%M%S}")
         entry = SentWeek(
             week=week,
             sent_at=when.isoformat(timespec="seconds"),
@@ -142,10 +142,18 @@ class Outbox:
         self.archive(path, kept)
         return entry
 
+    def _free_name(self, stem: str) -> Path:
+        """`sent/<stem>.eml`, or `<stem>.2.eml`… if a send in the same second took it."""
+        candidate, n = self.sent_dir / f"{stem}.eml", 1
+        while candidate.exists():
+            n += 1
+            candidate = self.sent_dir / f"{stem}.{n}.eml"
+        return candidate
+
     def archive(self, path: Path, kept: Path | None = None) -> None:
         """Move a sent message out of the outbox."""
         self.sent_dir.mkdir(parents=True, exist_ok=True)
-        os.replace(path, kept or self.sent_dir / path.name)
+        os.replace(path, kept or self._free_name(path.stem))
 
 
 def send_queued(
