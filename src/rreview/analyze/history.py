@@ -37,9 +37,11 @@ def focus_by_topic(facts: Sequence[ItemFacts], week: Week) -> Counter[str]:
 
 
 def bugs_by_week(facts: Sequence[ItemFacts], last: Week, weeks: int = 8) -> list[WeekCount]:
-    """Bug mentions in each of the `weeks` weeks ending with `last`, oldest first."""
+    """Bug mentions in each of the (up to) `weeks` weeks ending with `last`, oldest first,
+    starting no earlier than the week of the log's first entry."""
+    first = min((f.item.date for f in facts), default=last.start)
     chosen = [last]
-    while len(chosen) < weeks:
+    while len(chosen) < weeks and chosen[-1].start > first:
         chosen.append(chosen[-1].previous())
     chosen.reverse()
     return [

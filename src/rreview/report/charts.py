@@ -54,6 +54,10 @@ def _tidy(ax: Axes) -> None:
     ax.tick_params(labelsize=9, colors="#333333")
 
 
+def _items(count: int) -> str:
+    return f"{count} item{'' if count == 1 else 's'}"
+
+
 def _short(text: str, limit: int = MAX_LABEL) -> str:
     text = " ".join(text.replace("`", "").split())  # Markdown code marks mean nothing here
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -143,25 +147,26 @@ def focus_chart_png(
     last_week: Mapping[str, int],
     labels: tuple[str, str] = ("this week", "last week"),
 ) -> bytes:
-    """Share of done items per topic, this week beside last week (horizontal bars, %).
-    Topics beyond the eight largest are summed as "more topics". Raises ValueError if
-    this week has no done item."""
+    """Share of done items per topic, this week beside last week (horizontal bars, %), so a
+    topic that faded shows with an empty bar this week. Topics beyond the eight largest are
+    summed as "more topics". Raises ValueError if this week has no done item."""
     total = sum(this_week.values())
     if not total:
         raise ValueError("no done item this week")
     before_total = sum(last_week.values())
-    ranked = sorted(this_week, key=lambda topic: (-this_week[topic], topic))
+    ranked = sorted(
+        set(this_week) | set(last_week),
+        key=lambda topic: (-this_week.get(topic, 0), -last_week.get(topic, 0), topic),
+    )
     topics = ranked[:MAX_TOPICS]
-    now = [100 * this_week[t] / total for t in topics]
+    now = [100 * this_week.get(t, 0) / total for t in topics]
     before = [100 * last_week.get(t, 0) / before_total if before_total else 0.0 for t in topics]
     if len(ranked) > MAX_TOPICS:
-        rest = set(ranked[MAX_TOPICS:])
+        rest = ranked[MAX_TOPICS:]
         topics.append("more topics")
-        now.append(100 * sum(this_week[t] for t in rest) / total)
+        now.append(100 * sum(this_week.get(t, 0) for t in rest) / total)
         before.append(
-            100 * sum(v for t, v in last_week.items() if t not in topics) / before_total
-            if before_total
-            else 0.0
+            100 * sum(last_week.get(t, 0) for t in rest) / before_total if before_total else 0.0
         )
     fig = _figure(6, 0.9 + 0.42 * len(topics))
     ax = fig.add_subplot()
@@ -172,7 +177,7 @@ def focus_chart_png(
         now,
         height=height,
         color=BLUE,
-        label=f"{labels[0]} ({total} items)",
+        label=f"{labels[0]} ({_items(total)})",
     )
     if before_total:
         ax.barh(
@@ -180,7 +185,7 @@ def focus_chart_png(
             before,
             height=height,
             color=LIGHT,
-            label=f"{labels[1]} ({before_total} items)",
+            label=f"{labels[1]} ({_items(before_total)})",
         )
     for row, share in zip(rows, now, strict=True):
         offset = height / 2 if before_total else 0
@@ -196,8 +201,15 @@ def focus_chart_png(
     ax.invert_yaxis()
     ax.set_xlim(0, max([*now, *before]) * 1.18)
     ax.set_xlabel("share of done items (%)", fontsize=9)
-    ax.set_title("Focus by topic", fontsize=10, loc="left")
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.set_title("Focus by topic", fontsize=10, loc="left", pad=18)
+    ax.legend(
+        fontsize=8,
+        frameon=False,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.0),
+        ncols=2,
+        borderaxespad=0,
+    )
     _tidy(ax)
     return _png(fig)
 
