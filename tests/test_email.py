@@ -11,6 +11,9 @@ import json
 import os
 import socket
 import ssl
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
@@ -522,3 +525,47 @@ def test_code_spans_are_escaped_before_they_become_code() -> None:
     html = str(code_spans("ran `rm <x>` & then <b>"))
     assert "<code" in html and "rm &lt;x&gt;</code>" in html
     assert html.endswith("&amp; then &lt;b&gt;")
+
+
+class HangUp:
+    """A server that greets, reads one command and dies: killed in the middle of a run."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        conn, _ = self.sock.accept()
+        with conn:
+            conn.sendall(b"220 127.0.0.1 ESMTP\r\n")
+            conn.recv(1024)
+        self.sock.close()
+
+
+@pytest.mark.slow
+def test_a_server_dying_mid_session_is_one_line_and_the_message_stays(
+    example_log: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    server = HangUp()
+    use_server(monkeypatch, server.port)
+    result = send(example_log, "--week", WEEK)
+    server.thread.join(timeout=5)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith(f"rreview: error: SMTP session with 127.0.0.1:{server.port}")
+    assert "Traceback" not in result.output
+    assert (isolated_home / "email" / "outbox" / f"{WEEK}.eml").exists()
+
+
+def test_the_cli_starts_without_the_email_libraries() -> None:
+    code = (
+        "import sys, rreview.cli.main\n"
+        "mods = ('matplotlib', 'jinja2', 'crontab', 'croniter', 'aiosmtpd', 'smtplib')\n"
+        "print(','.join(m for m in mods if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "", f"imported at start-up: {out}"

@@ -43,7 +43,8 @@ def email(
         str | None,
         typer.Option(
             "--to",
-            help="Recipient(s), comma-separated (else RREVIEW_EMAIL_TO, else [email] to).",
+            help="Recipient(s), comma-separated (else RREVIEW_EMAIL_TO, else `to` in the "
+            "config file's email table).",
             metavar="ADDR",
         ),
     ] = None,
@@ -80,7 +81,7 @@ def email(
 
     Each message is written to the outbox in RREVIEW_HOME before it is sent. A week that
     was sent is not sent again without --force; a failed send stays in the outbox and the
-    next run sends it first. SMTP settings: [smtp] and [email] in the config file, or
+    next run sends it first. Settings: the smtp and email tables of the config file, or
     RREVIEW_SMTP_* and RREVIEW_EMAIL_* (see the README). Exit 1 if the server cannot be
     reached or refuses; exit 2 for a missing or wrong setting.
     """
