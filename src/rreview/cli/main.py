@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rreview.cli import capture, email, index, schedule, week
+from rreview.cli import ask, capture, email, engines, index, schedule, usage, week
 
 app = typer.Typer(
     name="rreview",
@@ -17,6 +17,9 @@ app.command()(capture.today)
 app.command()(capture.add)
 app.command()(index.index)
 app.command()(week.week)
+app.command()(ask.ask)
+app.command()(engines.engines)
+app.command()(usage.usage)
 app.command()(email.email)
 app.add_typer(schedule.app, name="schedule")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from rreview.analyze.week import week_facts
 from rreview.analyze.weeks import default_week, parse_week
 from rreview.cli.common import (
     FormatOption,
@@ -18,9 +20,18 @@ from rreview.cli.common import (
     info,
     parse_today,
     print_json,
+    warn,
+)
+from rreview.cli.engine_options import (
+    BaseUrlOption,
+    DryRunOption,
+    EngineOption,
+    ModelOption,
+    OfflineOption,
+    show_preview,
 )
 from rreview.cli.loading import read_log_reporting, refresh_index
-from rreview.config import load_config
+from rreview.config import EngineConfig, load_config, load_engine_config
 from rreview.engines.base import get_engine
 from rreview.log.capture import atomic_write
 from rreview.paths import data_home
@@ -40,10 +51,11 @@ def week(
         ),
     ] = None,
     log: LogOption = None,
-    offline: Annotated[bool, typer.Option("--offline", help="Guarantee no network call.")] = False,
-    engine: Annotated[
-        str | None, typer.Option("--engine", help="Engine for the prose (default: offline).")
-    ] = None,
+    offline: OfflineOption = False,
+    engine: EngineOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    dry_run: DryRunOption = False,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Markdown file to write (default: reports/ in RREVIEW_HOME)."),
@@ -53,16 +65,50 @@ def week(
     as_json: JsonOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write the weekly reflection: done, carried to-dos, bugs, estimates, predictions, ideas."""
+    """Write the weekly reflection: done, carried to-dos, bugs, estimates, predictions, ideas.
+
+    With --engine openai|anthropic|openai-compatible the model writes "In one look" from the
+    computed facts (its citations and numbers checked); the tables stay computed. If the
+    model fails, the offline engine writes it instead, with a notice.
+    """
     config = load_config(log, engine)
-    chosen_engine = get_engine(config.engine, offline=offline)
-    snapshot = read_log_reporting(config.log, fmt, verbose)
+    engine_config = load_engine_config(engine, model, base_url, offline)
+    guard: AbstractContextManager[None] = nullcontext()
+    if engine_config.offline:
+        from rreview.engines.guard import no_network
+
+        guard = no_network()
+    with guard:
+        _week(week, config.log, engine_config, dry_run, out, today, fmt, as_json, verbose)
+
+
+def _week(
+    week: str | None,
+    log: Path,
+    engine_config: EngineConfig,
+    dry_run: bool,
+    out: Path | None,
+    today: str | None,
+    fmt: str,
+    as_json: bool,
+    verbose: bool,
+) -> None:
+    chosen_engine = get_engine(engine_config)
+    for notice in chosen_engine.notices:
+        warn(notice)
+    shown = len(chosen_engine.notices)
+    snapshot = read_log_reporting(log, fmt, verbose)
     refresh_index(snapshot, verbose)
     facts = snapshot.facts
     target = (
         parse_week(week) if week else default_week(parse_today(today), {f.item.date for f in facts})
     )
+    if dry_run:
+        show_preview(chosen_engine.preview_week(week_facts(facts, target)), chosen_engine.name)
+        return
     report, computed = build_week_report(facts, target, chosen_engine)
+    for notice in chosen_engine.notices[shown:]:  # a fallback to the offline engine
+        warn(notice)
     if not computed.counts.days:
         logged = sorted({f.item.date for f in facts})
         info(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rreview.analyze.stats import fmt_hours, fmt_ratio
 from rreview.analyze.week import WeekFacts
-from rreview.engines.base import register
+from rreview.config import EngineConfig
+from rreview.engines.base import Answer, AnswerRequest, Preview, TextSink, register
 from rreview.report.model import ReportLine, ReportSection
 from rreview.report.week import plural
 
@@ -13,7 +14,30 @@ class OfflineEngine:
     """Writes the summary from the analyses alone: every line a computed fact with its dates."""
 
     name = "offline"
+    description = "deterministic, no network: computed facts and the log's own words"
     needs_network = False
+    can_stream = False
+    needs_key = False
+    key_env_var = None
+    default_model = None
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.model: str | None = None
+        self.notices: list[str] = []
+
+    def answer(self, request: AnswerRequest, on_text: TextSink | None = None) -> Answer:
+        """Extractive: the best supporting items with their dates, or the analysis tables."""
+        from rreview.engines.extractive import extractive_answer
+
+        return extractive_answer(request)
+
+    def preview_week(self, facts: WeekFacts) -> Preview | None:
+        """Nothing is sent: the offline engine never uses the network."""
+        return None
+
+    def preview_answer(self, request: AnswerRequest) -> Preview | None:
+        """Nothing is sent: the offline engine never uses the network."""
+        return None
 
     def week_summary(self, facts: WeekFacts) -> ReportSection:
         """The week in a few lines: to-dos, estimates, bugs, predictions, carried tasks."""
@@ -75,5 +99,5 @@ class OfflineEngine:
 
 
 @register("offline")
-def _offline() -> OfflineEngine:
-    return OfflineEngine()
+def _offline(config: EngineConfig) -> OfflineEngine:
+    return OfflineEngine(config)

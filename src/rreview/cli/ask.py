@@ -1,0 +1,154 @@
+"""`rreview ask`: an answer from the log, every claim citing the entry dates it rests on."""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rreview.cli.common import (
+    FormatOption,
+    JsonOption,
+    LogOption,
+    TodayOption,
+    VerboseOption,
+    handle_errors,
+    info,
+    parse_today,
+    print_json,
+    warn,
+)
+from rreview.cli.engine_options import (
+    BaseUrlOption,
+    DryRunOption,
+    EngineOption,
+    ModelOption,
+    OfflineOption,
+    show_preview,
+)
+from rreview.config import EngineConfig, load_engine_config
+from rreview.errors import UsageError
+
+
+@handle_errors
+def ask(
+    question: Annotated[str, typer.Argument(help='The question, e.g. "what bugs recur?".')],
+    k: Annotated[int, typer.Option("--k", help="How many items to retrieve.", min=1)] = 8,
+    log: LogOption = None,
+    engine: EngineOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
+    offline: OfflineOption = False,
+    dry_run: DryRunOption = False,
+    today: TodayOption = None,
+    fmt: FormatOption = "auto",
+    as_json: JsonOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Answer a question from the log, citing entry dates.
+
+    Dates in the question ("last week", "in October", "since Nov 10", "the week of
+    2026-11-09", "yesterday") filter the entries, relative to today or --today. Questions
+    about patterns (recurring bugs, estimates, predictions, carried to-dos) are answered by
+    the analyses; the rest by hybrid search (meaning, words, exact strings). Offline, the
+    answer is the log's own words; with a model, short prose whose citations are checked.
+    """
+    if not question.strip():
+        raise UsageError("the question is empty")
+    config = load_engine_config(engine, model, base_url, offline)
+    guard: AbstractContextManager[None] = nullcontext()
+    if config.offline:
+        from rreview.engines.guard import no_network
+
+        guard = no_network()
+    with guard:
+        _ask(question, k, log, config, dry_run, today, fmt, as_json, verbose)
+
+
+def _ask(
+    question: str,
+    k: int,
+    log: Path | None,
+    config: EngineConfig,
+    dry_run: bool,
+    today: str | None,
+    fmt: str,
+    as_json: bool,
+    verbose: bool,
+) -> None:
+    from rreview.cli.loading import read_log_reporting, refresh_index
+    from rreview.engines.base import AnswerRequest, get_engine
+    from rreview.paths import index_dir
+    from rreview.report.answer import aggregate_sections, answer_json, cited_evidence, render_answer
+    from rreview.retrieve.hybrid import (
+        Evidence,
+        HybridRetriever,
+        exact_strings,
+        indexed_items,
+        is_open_question,
+    )
+    from rreview.retrieve.route import is_chronological, route_question
+    from rreview.retrieve.when import parse_when
+
+    started = time.perf_counter()
+    chosen = get_engine(config)
+    for notice in chosen.notices:
+        warn(notice)
+    snapshot = read_log_reporting(log, fmt, verbose)
+    refresh_index(snapshot, verbose)
+    when = parse_when(question, parse_today(today))
+    query = when.rest or question
+    route = route_question(query)
+    items = indexed_items(snapshot.facts_by_entry)
+    retriever = HybridRetriever(items, index_dir(snapshot.root) / "chroma")
+    exact = exact_strings(query)
+    sections = aggregate_sections(route, snapshot.facts, when.range)
+    outside: tuple[Evidence, ...] = ()
+    if sections:
+        evidence = cited_evidence(sections, items)
+    elif when.range and is_open_question(query) and not exact:
+        evidence = tuple(retriever.listing(when.range, max(k, 30)))
+    else:
+        evidence = tuple(retriever.search(query, k, when.range, exact=exact))
+        if when.range and not any(e.relevant for e in evidence):
+            outside = tuple(retriever.search(query, 3, None, exact=exact))
+    request = AnswerRequest(
+        question=question,
+        evidence=evidence,
+        route=route,
+        sections=sections,
+        window=when.range,
+        outside=outside,
+        chronological=is_chronological(query),
+        today=parse_today(today),
+    )
+    if verbose:
+        window = when.range.describe() if when.range else "any date"
+        info(
+            f"route: {route}; dates: {window}; exact: {', '.join(exact) or 'none'}; "
+            f"{len(evidence)} items retrieved in {time.perf_counter() - started:.1f}s"
+        )
+    if dry_run:
+        show_preview(chosen.preview_answer(request), chosen.name)
+        return
+    stream = chosen.can_stream and not as_json
+
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    answer = chosen.answer(request, write if stream else None)
+    if answer.streamed:
+        write("\n")
+    for notice in [*chosen.notices, *answer.notices]:
+        warn(notice)
+    if as_json:
+        print_json(answer_json(answer, request))
+        return
+    rendered = render_answer(answer, request)
+    if rendered:
+        print(rendered)

@@ -1,0 +1,220 @@
+"""Answers to `rreview ask`: the analysis tables behind aggregate questions, and the answer
+as text and as JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from rreview.analyze.estimates import finished_between, summarize
+from rreview.analyze.predictions import link_predictions
+from rreview.analyze.stats import fmt_hours, fmt_ratio
+from rreview.analyze.todos import carried_tasks
+from rreview.engines.base import Answer, AnswerRequest
+from rreview.extract.facts import ItemFacts
+from rreview.extract.tasks import link_tasks
+from rreview.report.markdown import render_section
+from rreview.report.model import ReportLine, ReportSection
+from rreview.report.week import plural, shorten
+from rreview.retrieve.hybrid import Evidence, Indexed
+from rreview.retrieve.when import DateRange
+
+MAX_ROWS = 15
+
+
+def _bounds(window: DateRange | None) -> tuple[date, date]:
+    return (window.start, window.end) if window else (date.min, date.max)
+
+
+def _in(window: DateRange | None, day: date) -> bool:
+    return window is None or window.contains(day)
+
+
+def estimates_sections(facts: Sequence[ItemFacts], window: DateRange | None) -> ReportSection:
+    """Estimate against actual for tasks finished in the window, most off first."""
+    start, end = _bounds(window)
+    summary = summarize(finished_between(link_tasks(facts), start, end))
+    if not summary.tasks:
+        return ReportSection(
+            "Estimates vs actual", (), note="No task has both an estimate and an actual."
+        )
+    most_off = sorted(summary.tasks, key=lambda t: -abs((t.ratio or 1.0) - 1.0))
+    lines = [
+        ReportLine.citing(
+            t.text,
+            t.dates,
+            data={
+                "task": shorten(t.text, 70),
+                "est": fmt_hours(t.estimate_hours or 0),
+                "took": fmt_hours(t.actual_hours or 0),
+                "ratio": fmt_ratio(t.ratio or 0),
+            },
+        )
+        for t in most_off[:MAX_ROWS]
+    ]
+    days = [d for t in summary.tasks for d in t.dates]
+    over = sum(1 for t in summary.tasks if (t.ratio or 0) > 1)
+    under = sum(1 for t in summary.tasks if (t.ratio or 0) < 1)
+    lines.append(
+        ReportLine.citing(
+            f"{plural(len(summary.tasks), 'task')} with both: "
+            f"{fmt_hours(summary.estimated_hours)} planned, {fmt_hours(summary.actual_hours)} "
+            f"taken ({fmt_ratio(summary.total_ratio or 0)} overall, "
+            f"median {fmt_ratio(summary.median_ratio or 0)}); {over} over, "
+            f"{under} under, {len(summary.tasks) - over - under} on the estimate",
+            days,
+        )
+    )
+    return ReportSection(
+        "Estimates vs actual (most off first)", tuple(lines), table=("task", "est", "took", "ratio")
+    )
+
+
+def predictions_section(facts: Sequence[ItemFacts], window: DateRange | None) -> ReportSection:
+    """Predictions checked in the window, the most off first, then those still open."""
+    linked = [p for p in link_predictions(facts) if any(_in(window, d) for d in p.dates)]
+    checked = [p for p in linked if p.checked]
+    checked.sort(key=lambda p: -abs(p.prediction.error) if p.prediction.error is not None else 0.0)
+    lines = []
+    for p in checked[:MAX_ROWS]:
+        pred = p.prediction
+        stated = p.made.prediction.predicted if p.made.prediction else pred.predicted
+        off = "" if pred.error is None else f" (off by {pred.error:+g}{pred.unit})"
+        lines.append(ReportLine.citing(f'Predicted "{stated}", got "{pred.outcome}"{off}', p.dates))
+    for p in [p for p in linked if not p.checked][:MAX_ROWS]:
+        lines.append(
+            ReportLine.citing(f'Open: "{p.prediction.predicted}", no outcome logged yet', p.dates)
+        )
+    return ReportSection("Predictions (most off first)", tuple(lines), note="No prediction logged.")
+
+
+def bugs_section(facts: Sequence[ItemFacts], window: DateRange | None) -> ReportSection:
+    """Every bug mention in the window, in date order, with the time logged on it."""
+    bugs = [f for f in facts if f.is_bug and f.item.depth == 0 and _in(window, f.item.date)]
+    lines = [
+        ReportLine.citing(
+            shorten(f.task or f.item.text, 150)
+            + (f" (took {fmt_hours(f.actual_hours)})" if f.actual_hours is not None else ""),
+            [f.item.date],
+        )
+        for f in bugs
+    ]
+    title = f"Bug mentions ({len(bugs)})"
+    return ReportSection(title, tuple(lines), note="No bug logged.")
+
+
+def todos_section(facts: Sequence[ItemFacts], window: DateRange | None) -> ReportSection:
+    """To-dos carried over more than one day, the longest first."""
+    start, end = _bounds(window)
+    carried = carried_tasks(link_tasks(facts), start, end)
+    carried.sort(key=lambda t: -len(t.open_dates))
+    lines = []
+    for task in carried[:MAX_ROWS]:
+        state = f"done {task.done_date.isoformat()}" if task.done_date else "still open"
+        lines.append(
+            ReportLine.citing(
+                f'"{shorten(task.text, 90)}": listed open on {len(task.open_dates)} days from '
+                f"{task.first_seen.isoformat()}, {state}",
+                [*task.open_dates, *([task.done_date] if task.done_date else [])],
+            )
+        )
+    return ReportSection(
+        "Carried to-dos (longest first)", tuple(lines), note="No to-do was carried."
+    )
+
+
+BUILDERS = {
+    "estimates": estimates_sections,
+    "predictions": predictions_section,
+    "bugs": bugs_section,
+    "todos": todos_section,
+}
+
+
+def aggregate_sections(
+    route: str, facts: Sequence[ItemFacts], window: DateRange | None
+) -> tuple[ReportSection, ...]:
+    """The analysis tables that answer an aggregate question (none for a lookup)."""
+    builder = BUILDERS.get(route)
+    return (builder(facts, window),) if builder else ()
+
+
+def cited_evidence(
+    sections: Sequence[ReportSection], items: Sequence[Indexed]
+) -> tuple[Evidence, ...]:
+    """The items of the cited days that the tables rest on, as evidence (score 1.0)."""
+    days = {d for s in sections for line in s.lines for d in line.dates}
+    texts = {line.text for s in sections for line in s.lines}
+    out = []
+    for item in items:
+        it = item.facts.item
+        if it.date in days and it.depth == 0 and _mentioned(item.facts, texts):
+            out.append(
+                Evidence(
+                    id=item.id,
+                    date=it.date,
+                    text=it.text,
+                    file=it.file,
+                    line=it.line,
+                    score=1.0,
+                    section=it.section.value,
+                )
+            )
+    return tuple(out)
+
+
+def _mentioned(facts: ItemFacts, texts: set[str]) -> bool:
+    key = shorten(facts.task or facts.item.text, 60).rstrip("…")
+    return any(key and key in text for text in texts)
+
+
+def render_answer(answer: Answer, request: AnswerRequest) -> str:
+    """The answer as the terminal shows it (the streamed part left out)."""
+    out: list[str] = []
+    if not answer.streamed:
+        out.append(answer.text)
+    if answer.engine != "offline":
+        for section in request.sections:
+            out += ["", *render_section(section)]
+        cited = [e for e in request.evidence if e.date in set(answer.citations)]
+        if cited and not request.sections:
+            out += ["", "Evidence:"]
+            out += [f'  {e.date.isoformat()} — "{shorten(e.text, 110)}"' for e in cited[:6]]
+    return "\n".join(out).strip("\n")
+
+
+def answer_json(answer: Answer, request: AnswerRequest) -> dict[str, Any]:
+    """The documented `ask --json` shape."""
+    window = request.window
+    return {
+        "question": request.question,
+        "answer": answer.text,
+        "citations": [d.isoformat() for d in answer.citations],
+        "evidence": [e.to_json() for e in request.evidence],
+        "found": answer.found,
+        "route": request.route,
+        "range": (
+            {
+                "start": window.start.isoformat(),
+                "end": window.end.isoformat(),
+                "phrase": window.phrase,
+            }
+            if window
+            else None
+        ),
+        "engine": answer.engine,
+        "model": answer.model,
+        "removed_citations": list(answer.removed),
+        "notices": list(answer.notices),
+        "sections": [
+            {
+                "title": s.title,
+                "items": [
+                    {"text": line.text, "dates": [d.isoformat() for d in line.dates]}
+                    for line in s.lines
+                ],
+            }
+            for s in request.sections
+        ],
+    }
