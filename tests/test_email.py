@@ -569,3 +569,27 @@ def test_the_cli_starts_without_the_email_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "", f"imported at start-up: {out}"
+
+
+def test_a_template_beside_the_config_overrides_ours_and_is_still_escaped(
+    hostile_log: Path, tmp_path: Path
+) -> None:
+    folder = Path(os.environ["RREVIEW_CONFIG"]).parent / "templates"
+    folder.mkdir(parents=True)
+    (folder / "email.html.j2").write_text(
+        "<p>mine {{ report.week }}</p>{% for s in sections %}{% for b in s.blocks %}"
+        "{% for l in b.lines %}<li>{{ l.text }}</li>{% endfor %}{% endfor %}{% endfor %}"
+    )
+    out = tmp_path / "mine.eml"
+    assert send(hostile_log, "--week", WEEK, "--dry-run", str(out)).exit_code == 0
+    message = email.message_from_bytes(out.read_bytes(), policy=policy.default)
+    html = message.get_body(("html",))
+    assert html is not None
+    content = html.get_content()
+    assert content.startswith(f"<p>mine {WEEK}</p>")
+    assert "&lt;script&gt;" in content and "<script" not in content
+
+    (folder / "email.html.j2").write_text("<p>{% for %}</p>\n")
+    broken = send(hostile_log, "--week", WEEK, "--dry-run", str(out))
+    assert broken.exit_code == 2
+    assert "email.html.j2:1: e-mail template error" in broken.stderr

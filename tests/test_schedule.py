@@ -165,3 +165,22 @@ def test_cron_to_on_calendar(cron: str, calendar: str) -> None:
 def test_what_on_calendar_cannot_say_is_refused(cron: str) -> None:
     with pytest.raises(UsageError, match="by hand"):
         on_calendar(cron)
+
+
+def test_show_json(example_log: Path, crontab_file: Path) -> None:
+    import json
+
+    before = json.loads(runner.invoke(app, ["schedule", "show", "--json"]).stdout)
+    assert before == {
+        "installed": False,
+        "crontab": str(crontab_file),
+        "cron": None,
+        "command": None,
+        "next_runs": [],
+    }
+    assert runner.invoke(app, ["schedule", "install", "--log", str(example_log)]).exit_code == 0
+    after = json.loads(runner.invoke(app, ["schedule", "show", "--json"]).stdout)
+    assert after["installed"] is True and after["cron"] == "0 8 * * MON"
+    assert "rreview email --catch-up" in after["command"]
+    runs = [datetime.fromisoformat(when) for when in after["next_runs"]]
+    assert len(runs) == 5 and all(when.strftime("%a %H:%M") == "Mon 08:00" for when in runs)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rreview.cli.common import LogOption, handle_errors, info, warn
+from rreview.cli.common import JsonOption, LogOption, handle_errors, info, print_json, warn
 from rreview.config import load_mail_settings, resolve_log
 from rreview.errors import OperationError, UsageError
 from rreview.paths import config_file, data_home
@@ -108,7 +108,7 @@ def install(cron: CronOption = None, log: LogOption = None) -> None:
     replaced = install(tab, expression, job.shell())
     verb = "replaced the rreview entry in" if replaced else "added one entry to"
     info(f"{verb} {_where()}: {expression}, output to {job.log_file}")
-    _print_next_runs(expression)
+    _print_runs(_next_runs(expression))
 
 
 @app.command()
@@ -136,6 +136,7 @@ def show(
     ] = False,
     cron: CronOption = None,
     log: LogOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Show the installed entry and its next five run times (or, with --systemd, the
     equivalent systemd user timer, for machines without cron)."""
@@ -145,16 +146,26 @@ def show(
         expression = check_cron(cron or _installed_cron() or DEFAULT_CRON)
         _print_systemd(expression, log)
         return
-    if cron:
-        _print_next_runs(check_cron(cron))
+    entry = None if cron else find_entry(open_crontab(_crontab_file()))
+    shown: str | None = check_cron(cron) if cron else entry.cron if entry else None
+    runs = _next_runs(shown) if shown else []
+    if as_json:
+        print_json(
+            {
+                "installed": entry is not None,
+                "crontab": str(_crontab_file() or "user"),
+                "cron": shown,
+                "command": entry.command if entry else None,
+                "next_runs": [when.isoformat() for when in runs],
+            }
+        )
         return
-    entry = find_entry(open_crontab(_crontab_file()))
-    if entry is None:
+    if entry is not None:
+        print(f"installed in {_where()}: {entry.cron}")
+        print(f"runs: {entry.command}")
+    elif not cron:
         print(f"not installed: no rreview entry in {_where()} (`rreview schedule install`)")
-        return
-    print(f"installed in {_where()}: {entry.cron}")
-    print(f"runs: {entry.command}")
-    _print_next_runs(entry.cron)
+    _print_runs(runs)
 
 
 def _installed_cron() -> str | None:
@@ -168,11 +179,16 @@ def _installed_cron() -> str | None:
     return entry.cron if entry else None
 
 
-def _print_next_runs(expression: str) -> None:
+def _next_runs(expression: str) -> list[datetime]:
     from rreview.deliver.schedule import next_runs
 
-    print("next runs:")
-    for when in next_runs(expression, datetime.now().astimezone()):
+    return next_runs(expression, datetime.now().astimezone())
+
+
+def _print_runs(runs: list[datetime]) -> None:
+    if runs:
+        print("next runs:")
+    for when in runs:
         print(f"  {when:%a %Y-%m-%d %H:%M %Z}")
 
 

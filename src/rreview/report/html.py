@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rreview.errors import UsageError
 from rreview.paths import config_file
 from rreview.report.markdown import cite
 from rreview.report.model import ReportSection, WeekReport
@@ -106,7 +107,14 @@ def code_spans(text: str) -> Markup:
 
 def render_week_html(report: WeekReport, images: Sequence[InlineImage], footer: str) -> str:
     """The weekly reflection as a whole HTML document, images referenced as `cid:`."""
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        FileSystemLoader,
+        PackageLoader,
+        StrictUndefined,
+        TemplateError,
+    )
 
     env = Environment(
         loader=ChoiceLoader(
@@ -121,9 +129,16 @@ def render_week_html(report: WeekReport, images: Sequence[InlineImage], footer: 
     )
     env.filters["code"] = code_spans
     subtitle = report.title.removeprefix(f"Week {report.week}").strip()
-    return env.get_template(TEMPLATE).render(
-        report=report,
-        subtitle=subtitle,
-        sections=[section_view(s, images) for s in report.sections],
-        footer=footer,
-    )
+    try:
+        return env.get_template(TEMPLATE).render(
+            report=report,
+            subtitle=subtitle,
+            sections=[section_view(s, images) for s in report.sections],
+            footer=footer,
+        )
+    except TemplateError as exc:  # a user's own template: say where, not a traceback
+        where = getattr(exc, "filename", None) or TEMPLATE
+        line = getattr(exc, "lineno", None)
+        raise UsageError(
+            f"{where}{f':{line}' if line else ''}: e-mail template error: {exc.message}"
+        ) from None
