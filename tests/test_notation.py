@@ -479,3 +479,21 @@ def test_prediction_text_is_kept_whole(
     else:
         assert "(" not in parsed.predicted and "#" not in parsed.predicted
     assert parsed.outcome == outcome
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted_value", "outcome_value"),
+    [
+        ("predicted ~300 DE genes in basal cells at FDR 0.05, got 1,140", 300.0, 1140.0),
+        ("predicted about 6 doublets per library, got 9", 6.0, 9.0),
+        ("predicted 12,500 cells pass QC, got 11,020", 12500.0, 11020.0),
+    ],
+)
+def test_prediction_values_with_thousands_and_approximations(
+    text: str, predicted_value: float, outcome_value: float
+) -> None:
+    from rreview.extract.notation import parse_prediction
+
+    parsed = parse_prediction(text)
+    assert parsed is not None
+    assert (parsed.predicted_value, parsed.outcome_value) == (predicted_value, outcome_value)

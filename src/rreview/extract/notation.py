@@ -30,20 +30,21 @@ _OUTCOME_WORDS = (
 )
 PREDICTION_RE = re.compile(
     r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>.+?)\s*"
-    rf"(?:[,;]|\s+but|\s+and|\s*(?:->|→|=>))\s*(?:{_OUTCOME_WORDS})\b\s*:?\s*(?P<got>[^,;()#\n]+)",
+    rf"(?:[,;]|\s+but|\s+and|\s*(?:->|→|=>))\s*(?:{_OUTCOME_WORDS})\b\s*:?\s*(?P<got>(?:\d,\d|[^,;()#\n])+)",
     re.I,
 )
 ARROW_PREDICTION_RE = re.compile(
-    r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>[^,;#\n]+?)\s*(?:->|→|=>)\s*(?P<got>[^,;()#\n]+)",
+    r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>[^,;#\n]+?)\s*(?:->|→|=>)\s*(?P<got>(?:\d,\d|[^,;()#\n])+)",
     re.I,
 )
 OPEN_PREDICTION_RE = re.compile(r"\bpredict(?:ed|ion|s)?\b\s*:?\s*", re.I)
 # A standalone number: not glued to letters or hyphens ("1.5B", "best-of-16", "run-0463",
 # "W48"), optionally followed by a unit ("72%", "+5 pts", "3 points", "2pp").
 NUMBER_RE = re.compile(
-    r"(?<![\w.])(?<![^\W\d_]-)(?P<value>[-+−]?\d+(?:\.\d+)?)"
+    r"(?<![\w.,])(?<![^\W\d_]-)(?P<value>[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
     r"(?:\+?\s*(?P<unit>%|pts?\b|points?\b|pp\b)|(?!\w|\.\d|-[^\W\d_]))"
 )
+APPROX_RE = re.compile(r"(?:~|≈|\babout|\baround|\broughly)\s*$", re.I)
 SOURCE_RE = re.compile(r"(?<![\w-])(?:source|src|via)\s*:\s*(?P<src>[^)#;\n]+)", re.I)
 NOTATION_PAREN_RE = re.compile(r"\((?P<body>[^()]*)\)")
 _SOURCE_KINDS: tuple[tuple[SourceKind, re.Pattern[str]], ...] = (
@@ -106,15 +107,17 @@ def _scale(value: float, unit: str) -> float | None:
 def _number(text: str) -> tuple[float | None, str]:
     """The value a prediction states, and its unit ("%", " pts" or "").
 
-    The first number with a unit wins; else the last standalone number.
+    The first number with a unit wins; then one marked approximate ("~300", "about 6");
+    else the last standalone number.
     """
     matches = list(NUMBER_RE.finditer(text))
     with_unit = [m for m in matches if m.group("unit")]
-    chosen = with_unit[0] if with_unit else (matches[-1] if matches else None)
+    approximate = [m for m in matches if APPROX_RE.search(text[: m.start()])]
+    chosen = (with_unit or approximate or matches[-1:] or [None])[0]
     if chosen is None:
         return None, ""
     unit = chosen.group("unit") or ""
-    value = float(chosen.group("value").replace("−", "-"))
+    value = float(chosen.group("value").replace("−", "-").replace(",", ""))
     return value, ("%" if unit == "%" else " pts" if unit else "")
 
 
