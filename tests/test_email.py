@@ -593,3 +593,18 @@ def test_a_template_beside_the_config_overrides_ours_and_is_still_escaped(
     broken = send(hostile_log, "--week", WEEK, "--dry-run", str(out))
     assert broken.exit_code == 2
     assert "email.html.j2:1: e-mail template error" in broken.stderr
+
+
+def test_the_envelope_of_a_stored_message_unfolds_its_headers() -> None:
+    from rreview.deliver.mail import envelope
+
+    raw = (
+        b"From: rreview <r@example.org>\r\nTo: a@example.org,\r\n b@example.org\r\n"
+        b"Message-ID:\r\n <1795.25305.11454810754337495725.week-2026-W11@example.org>\r\n"
+        b"X-Rreview-Week: 2026-W11\r\n\r\nbody\r\n"
+    )
+    head = envelope(raw)
+    assert head.sender == "r@example.org"
+    assert head.recipients == ["a@example.org", "b@example.org"]
+    assert head.message_id == "<1795.25305.11454810754337495725.week-2026-W11@example.org>"
+    assert head.week == "2026-W11"

@@ -145,7 +145,10 @@ def envelope(raw: bytes) -> Envelope:
     recipients = [addr for _, addr in getaddresses([str(headers.get("To", ""))]) if addr]
     week, message_id = headers.get(WEEK_HEADER), headers.get("Message-ID")
     return Envelope(
-        sender, recipients, str(week) if week else None, str(message_id) if message_id else None
+        sender,
+        recipients,
+        str(week).strip() if week else None,
+        str(message_id).strip() if message_id else None,
     )
 
 
