@@ -344,7 +344,7 @@ def test_a_refused_connection_keeps_the_message_and_the_next_run_sends_it(
     inbox = smtp_server(port=port)
     retried = send(example_log)  # no --week: the queued message goes first, as written
     assert retried.exit_code == 0, retried.output
-    assert f"{WEEK}: kept in the outbox by an earlier run; sending it now" in retried.stderr
+    assert f"{WEEK}: kept in the outbox by an earlier run; retrying" in retried.stderr
     assert [m["Message-ID"] for m in inbox.messages] == [written["Message-ID"]]
     assert not queued.exists()
     assert send(example_log, "--week", WEEK).exit_code == 0
@@ -608,3 +608,23 @@ def test_the_envelope_of_a_stored_message_unfolds_its_headers() -> None:
     assert head.recipients == ["a@example.org", "b@example.org"]
     assert head.message_id == "<1795.25305.11454810754337495725.week-2026-W11@example.org>"
     assert head.week == "2026-W11"
+
+
+@pytest.mark.slow
+def test_a_recorded_message_left_in_the_outbox_is_not_sent_twice(
+    example_log: Path,
+    smtp_server: StartServer,
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_home: Path,
+) -> None:
+    inbox = smtp_server()
+    use_server(monkeypatch, inbox.port)  # type: ignore[attr-defined]
+    assert send(example_log, "--week", WEEK).exit_code == 0
+    # a crash after the week was recorded but before its message left the outbox
+    (sent,) = (isolated_home / "email" / "sent").glob("*.eml")
+    left = isolated_home / "email" / "outbox" / f"{WEEK}.eml"
+    left.write_bytes(sent.read_bytes())
+    result = send(example_log, "--week", WEEK)
+    assert result.exit_code == 0, result.output
+    assert len(inbox.messages) == 1
+    assert not left.exists()

@@ -151,7 +151,7 @@ def _send(
     outbox = Outbox(data_home() / "email")
     with outbox.locked():
         for path in outbox.queued():
-            info(f"{path.stem}: kept in the outbox by an earlier run; sending it now")
+            info(f"{path.stem}: kept in the outbox by an earlier run; retrying")
         weeks = missed_weeks(outbox.last_sent(), target) if catch_up else [target]
         if len(weeks) > MAX_CATCH_UP:
             skipped = weeks[:-MAX_CATCH_UP]
