@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from rreview.cli import ask, capture, email, engines, index, schedule, usage, week
+from rreview.cli import ask, capture, email, engines, evaluate, index, schedule, usage, week
 
 app = typer.Typer(
     name="rreview",

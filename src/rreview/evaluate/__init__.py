@@ -1,0 +1,1 @@
+"""The scorers behind `rreview eval`; the data (log + gold annotations) lives in evals/."""
