@@ -22,6 +22,7 @@ app.command()(engines.engines)
 app.command()(usage.usage)
 app.command()(email.email)
 app.add_typer(schedule.app, name="schedule")
+app.command(name="eval")(evaluate.evaluate)
 
 
 def run() -> None:
