@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +23,9 @@ from rreview.config import MailSettings, load_config, load_mail_settings
 from rreview.engines.base import Engine, get_engine
 from rreview.errors import OperationError, UsageError
 from rreview.paths import data_home
+
+if TYPE_CHECKING:
+    from rreview.deliver.outbox import Outbox
 
 MAX_CATCH_UP = 8  # weeks; older missed weeks are named, not sent
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -119,13 +122,29 @@ def _write_dry_run(
     from rreview.deliver.mail import as_text, weekly_message
     from rreview.log.capture import atomic_write
 
-    snapshot = read_log_reporting(log, fmt, verbose)
-    message, _ = weekly_message(snapshot.facts, target, engine, settings, log)
     path = path.expanduser()
     if not path.parent.is_dir():
         raise UsageError(f"--dry-run {path}: folder {path.parent} does not exist")
+    snapshot = read_log_reporting(log, fmt, verbose)
+    message, _ = weekly_message(snapshot.facts, target, engine, settings, log)
     atomic_write(path, as_text(message))
     info(f"{target.label}: written to {path}, not sent (subject: {message['Subject']})")
+
+
+def _weeks(outbox: Outbox, target: Week, catch_up: bool) -> list[Week]:
+    """`target`, or with `catch_up` the weeks since the last one sent (the latest few)."""
+    from rreview.deliver.outbox import missed_weeks
+
+    if not catch_up:
+        return [target]
+    weeks = missed_weeks(outbox.last_sent(), target)
+    if len(weeks) > MAX_CATCH_UP:
+        skipped = weeks[:-MAX_CATCH_UP]
+        info(
+            f"{len(skipped)} older missed weeks not sent ({skipped[0].label} to "
+            f"{skipped[-1].label}); send one with --week"
+        )
+    return weeks[-MAX_CATCH_UP:]
 
 
 def _send(
@@ -141,7 +160,7 @@ def _send(
     explicit: bool,
 ) -> None:
     from rreview.deliver.mail import as_text, weekly_message
-    from rreview.deliver.outbox import Outbox, missed_weeks, send_queued
+    from rreview.deliver.outbox import Outbox, send_queued
 
     smtp = settings.smtp
     if smtp is None:  # load_mail_settings(need_smtp=True) always sets it
@@ -152,16 +171,8 @@ def _send(
     with outbox.locked():
         for path in outbox.queued():
             info(f"{path.stem}: kept in the outbox by an earlier run; retrying")
-        weeks = missed_weeks(outbox.last_sent(), target) if catch_up else [target]
-        if len(weeks) > MAX_CATCH_UP:
-            skipped = weeks[:-MAX_CATCH_UP]
-            info(
-                f"{len(skipped)} older missed weeks not sent ({skipped[0].label} to "
-                f"{skipped[-1].label}); send one with --week"
-            )
-            weeks = weeks[-MAX_CATCH_UP:]
         facts = None
-        for week in weeks:
+        for week in _weeks(outbox, target, catch_up):
             sent = outbox.sent(week.label)
             if sent and not force:
                 info(
