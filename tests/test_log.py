@@ -99,7 +99,7 @@ def test_folder_reads_days_in_order_and_ignores_readme() -> None:
     assert [e.date for e in result.entries] == [date(2026, 3, 2), date(2026, 3, 3)]
     assert sorted(Path(f).name for f in result.files_read) == ["2026-03-02.md", "2026-03-03.md"]
     assert len(result.files_ignored) == 1
-    assert "README.md" in result.files_ignored[0]
+    assert "README.md" in str(result.files_ignored[0])
 
 
 def test_folder_entry_fields() -> None:
@@ -189,7 +189,7 @@ def test_folder_recurses_into_subfolders_but_not_hidden_ones(tmp_path: Path) -> 
     assert [e.date for e in result.entries] == [date(2026, 1, 1), date(2026, 1, 2)]
     assert result.problems == []
     assert len(result.files_ignored) == 1
-    assert "notes.png" in result.files_ignored[0]
+    assert "notes.png" in str(result.files_ignored[0])
 
 
 def test_day_file_with_text_and_markdown_suffixes(tmp_path: Path) -> None:
@@ -473,9 +473,11 @@ def test_read_text_normalises_line_endings(tmp_path: Path) -> None:
 
 def test_detect_native(tmp_path: Path) -> None:
     reader = NativeReader()
-    assert reader.detect(FOLDER) == pytest.approx(0.9)
-    assert reader.detect(SINGLE) == pytest.approx(0.9)
-    assert reader.detect(tmp_path) < 0.5  # an empty folder
+    assert reader.claim(FOLDER / "2026-03-02.md", "# 2026-03-02\n## Done\n") == pytest.approx(0.8)
+    assert reader.claim(FOLDER / "README.md", "# About this log\n") == 0.0
+    assert reader.detect(SINGLE) == pytest.approx(0.9)  # date headings and seed sections
+    assert reader.detect(FOLDER) > 0.5  # two day pages out of three Markdown files
+    assert reader.detect(tmp_path) == 0.0  # an empty folder
     assert choose_reader(FOLDER).name == "native"
 
 

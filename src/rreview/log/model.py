@@ -47,6 +47,9 @@ class Item:
     depth: int = 0  # 0 for a top-level bullet, 1 for a child, ...
     parent_line: int | None = None
     code: str = ""  # fenced code that followed the item: shown and searched, not embedded
+    # times the format itself records, in hours: org `:Effort:`, org/Logseq CLOCK lines
+    effort_hours: float | None = None
+    clocked_hours: float | None = None
 
     @property
     def key(self) -> str:
@@ -63,6 +66,9 @@ class Entry:
     line: int
     raw: str
     items: tuple[Item, ...] = field(default_factory=tuple)
+    reader: str = ""  # the format it was read as: set by the reading, not by the reader
+    title: str = ""  # a page or post title beyond the date, where the format has one
+    tags: tuple[str, ...] = ()  # tags of the whole day (front matter, page properties)
 
     @property
     def content_hash(self) -> str:

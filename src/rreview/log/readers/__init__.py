@@ -1,11 +1,27 @@
-"""One module per log format, all behind the `Reader` interface in `base`."""
+"""One module per log format, all behind the `Reader` interface in `base`.
+
+Adding a format is adding a module and one line here; no other reader changes.
+"""
 
 from __future__ import annotations
 
 from rreview.log.readers.base import Reader
+from rreview.log.readers.jrnl import JrnlReader
+from rreview.log.readers.logseq import LogseqReader
 from rreview.log.readers.native import NativeReader
+from rreview.log.readers.notion import NotionReader
+from rreview.log.readers.obsidian import ObsidianReader
+from rreview.log.readers.org import OrgJournalReader
 
-READERS: tuple[Reader, ...] = (NativeReader(),)
+# The order breaks ties between equal claims: the native form first.
+READERS: tuple[Reader, ...] = (
+    NativeReader(),
+    ObsidianReader(),
+    LogseqReader(),
+    NotionReader(),
+    JrnlReader(),
+    OrgJournalReader(),
+)
 
 
 def reader_named(name: str) -> Reader | None:

@@ -7,10 +7,11 @@ from datetime import date
 from pathlib import Path
 
 from rreview.errors import Problem
+from rreview.log.dates import make_date
 from rreview.log.files import read_text
-from rreview.log.markdown import parse_day, unfenced
-from rreview.log.model import Entry
-from rreview.log.readers.base import ReadResult
+from rreview.log.markdown import HEADING_RE, parse_day, unfenced
+from rreview.log.model import Entry, Section, section_for_heading
+from rreview.log.readers.base import BaseReader, Ignored, ReadResult
 
 DAY_FILE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.(?:md|markdown|txt)$", re.I)
 DATE_HEADING_RE = re.compile(r"^#{1,6}\s+(\d{4})-(\d{2})-(\d{2})\b")
@@ -18,45 +19,49 @@ LOG_SUFFIXES = {".md", ".markdown", ".txt"}
 
 
 def _to_date(year: str, month: str, day: str) -> date | None:
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
+    return make_date(year, month, day)
 
 
-def _log_files(folder: Path) -> list[Path]:
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    )
+def has_seed_sections(lines: list[str]) -> bool:
+    """Whether a page has one of the seed section headings (plan, done, ideas)."""
+    for _, line in unfenced(lines):
+        heading = HEADING_RE.match(line)
+        if heading and section_for_heading(heading.group(2)) is not Section.NOTES:
+            return True
+    return False
 
 
-class NativeReader:
+class NativeReader(BaseReader):
     """Day pages named by date, or one Markdown file whose `#` headings are dates."""
 
     name = "native"
+    title = "rreview day pages (YYYY-MM-DD.md, or one file of '# YYYY-MM-DD' days)"
 
-    def detect(self, path: Path) -> float:
-        """Sure for a folder of dated day files or a file with date headings."""
-        if path.is_dir():
-            return 0.9 if any(DAY_FILE_RE.match(p.name) for p in _log_files(path)) else 0.1
-        return 0.9 if path.suffix.lower() in LOG_SUFFIXES else 0.0
+    def claim(self, file: Path, head: str) -> float:
+        """0.6 for a `YYYY-MM-DD.md` page, 0.7 for a file of date headings; +0.2 with seed
+        sections. Obsidian, Logseq and the others claim more when their own marks are there."""
+        if file.suffix.lower() not in LOG_SUFFIXES:
+            return 0.0
+        lines = head.split("\n")
+        sections = 0.2 if has_seed_sections(lines) else 0.0
+        if DAY_FILE_RE.match(file.name):
+            return 0.6 + sections
+        if any(DATE_HEADING_RE.match(line) for _, line in unfenced(lines)):
+            return 0.7 + sections
+        return 0.0
 
-    def read(self, path: Path) -> ReadResult:
-        """Read a folder of day pages (recursively) or a single Markdown log file."""
+    def read_files(self, files: list[Path], root: Path) -> ReadResult:
+        """Read day pages and multi-day files."""
         result = ReadResult()
-        files = _log_files(path) if path.is_dir() else [path]
         for file in files:
-            self._read_file(file, single=not path.is_dir(), result=result)
+            self._read_file(file, single=not root.is_dir(), result=result)
         result.entries.sort(key=lambda entry: (entry.date, entry.file, entry.line))
         return result
 
     def _read_file(self, file: Path, single: bool, result: ReadResult) -> None:
         name_match = DAY_FILE_RE.match(file.name)
         if not single and file.suffix.lower() not in LOG_SUFFIXES:
-            result.files_ignored.append(f"{file}: not a Markdown or text file")
+            result.files_ignored.append(Ignored(str(file), "not a Markdown or text file"))
             return
         day = _to_date(*name_match.groups()) if name_match else None
         if name_match and day is None:
@@ -81,7 +86,9 @@ class NativeReader:
                 Problem(str(file), "no '# YYYY-MM-DD' day headings found; nothing read")
             )
         else:
-            result.files_ignored.append(f"{file}: no date in its name and no date headings")
+            result.files_ignored.append(
+                Ignored(str(file), "no date in its name and no date headings")
+            )
 
     def _day_entry(
         self, lines: list[str], day: date, file: Path, first_line: int, result: ReadResult
