@@ -17,6 +17,7 @@ from rreview.retrieve.hybrid import Evidence
 
 NOT_FOUND = "I could not find this in the log."
 MAX_SHOWN = 5
+MAX_DETAILS = 3  # nested bullets shown under an item
 
 
 def not_found_text(request: AnswerRequest) -> str:
@@ -63,6 +64,10 @@ def extractive_answer(request: AnswerRequest) -> Answer:
     if not relevant:
         outside = tuple(sorted({e.date for e in request.outside if e.relevant}))
         return Answer(text=not_found_text(request), citations=outside, found=False)
+    exact = [e for e in relevant if e.exact]
+    if exact:  # what the user typed, verbatim: those items, and what sits under them
+        tops = {(e.date, e.text) for e in exact}
+        relevant = exact + [e for e in relevant if not e.exact and (e.date, e.context) in tops]
     shown = relevant[:MAX_SHOWN]
     if request.chronological:
         shown = sorted(shown, key=lambda e: (e.date, e.line))
@@ -72,7 +77,9 @@ def extractive_answer(request: AnswerRequest) -> Answer:
         if request.chronological:
             label = "First seen" if n == 0 else "Again"
         lines.append(_line(top, label))
-        lines += ["    " + f'"{shorten(c.text, 150)}"' for c in children]
+        under = [c.text for c in children]
+        under += [d for d in top.details if d not in under][: max(0, MAX_DETAILS - len(under))]
+        lines += ["    " + f'"{shorten(text, 150)}"' for text in under]
     retrieved = len(request.evidence)
     if retrieved > len(shown):
         lines.append(

@@ -64,6 +64,7 @@ class Evidence:
     lexical: float = 0.0  # BM25 score
     exact: tuple[str, ...] = ()  # the question's exact strings this item contains
     relevant: bool = True  # passes the relevance bar (meaning, words or an exact string)
+    details: tuple[str, ...] = ()  # the nested bullets under this item (often the fix)
 
     def to_json(self) -> dict[str, Any]:
         """The documented evidence shape (date, text, file, line, score) plus details."""
@@ -127,6 +128,7 @@ class Indexed:
     id: str
     facts: ItemFacts
     context: str | None
+    children: tuple[str, ...] = ()
 
 
 def indexed_items(facts_by_entry: Mapping[str, Sequence[ItemFacts]]) -> list[Indexed]:
@@ -134,9 +136,14 @@ def indexed_items(facts_by_entry: Mapping[str, Sequence[ItemFacts]]) -> list[Ind
     out: list[Indexed] = []
     for key, facts in facts_by_entry.items():
         by_line = {f.item.line: f.item.text for f in facts}
+        children: dict[int, list[str]] = {}
+        for f in facts:
+            if f.item.parent_line:
+                children.setdefault(f.item.parent_line, []).append(f.item.text)
         for index, f in enumerate(facts):
             parent = by_line.get(f.item.parent_line) if f.item.parent_line else None
-            out.append(Indexed(f"{key}#{index}", f, parent))
+            kids = tuple(children.get(f.item.line, ()))
+            out.append(Indexed(f"{key}#{index}", f, parent, kids))
     return out
 
 
@@ -241,6 +248,7 @@ class HybridRetriever:
             lexical=lexical,
             exact=hits,
             relevant=relevant,
+            details=item.children,
         )
 
     def _lexical(self, query: str, allowed: list[int]) -> dict[int, float]:
