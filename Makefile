@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 WEEK   ?= 2026-W47
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
+	$(BIN)/rreview eval --out eval-out
+
+eval: $(STAMP)
+	$(BIN)/rreview eval --out eval-out
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
