@@ -1,5 +1,7 @@
 """The facts of one week, computed from the log: what the weekly reflection is built from."""
 
+# once_per_day and topic_of live in analyze/items.py; imported here for older callers.
+
 from __future__ import annotations
 
 from collections import Counter
@@ -8,12 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from rreview.analyze.estimates import EstimateSummary, finished_between, summarize
+from rreview.analyze.items import once_per_day, topic_of  # noqa: F401  (re-exported)
 from rreview.analyze.predictions import CheckedPrediction, link_predictions
 from rreview.analyze.todos import carried_tasks
 from rreview.analyze.weeks import Week
 from rreview.extract.facts import ItemFacts
 from rreview.extract.tasks import Task, link_tasks
-from rreview.log.model import Section
 
 
 @dataclass(frozen=True)
@@ -48,20 +50,6 @@ class WeekFacts:
     ideas: tuple[ItemFacts, ...]
     sources: tuple[ItemFacts, ...]
     planned: tuple[Task, ...]
-
-
-def once_per_day(facts: Sequence[ItemFacts]) -> list[ItemFacts]:
-    """Drop repeats of a task on the same day (a checked to-do and its "done" bullet):
-    the "What was done" wording wins, order is kept."""
-    keep: dict[tuple[date, str], ItemFacts] = {}
-    for f in facts:
-        key = (f.item.date, f.task_key or f.item.key)
-        if key not in keep or (
-            keep[key].item.section is not Section.DONE and f.item.section is Section.DONE
-        ):
-            keep[key] = f
-    chosen = {id(f) for f in keep.values()}
-    return [f for f in facts if id(f) in chosen]
 
 
 def _in(week: Week, facts: Sequence[ItemFacts]) -> list[ItemFacts]:
@@ -126,12 +114,6 @@ def week_facts(facts: Sequence[ItemFacts], week: Week) -> WeekFacts:
         sources=tuple(f for f in mine if f.source),
         planned=tuple(_planned(tasks, week)),
     )
-
-
-def topic_of(facts: ItemFacts) -> str | None:
-    """The first topic tag of an item (not one of the notation tags)."""
-    notation = {"bug", "bugs", "bugfix", "prediction", "idea", "ideas"}
-    return next((tag for tag in facts.item.tags if tag not in notation), None)
 
 
 def source_counts(facts: Sequence[ItemFacts]) -> Counter[str]:

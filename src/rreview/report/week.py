@@ -7,20 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from rreview.analyze.stats import fmt_hours, fmt_ratio
+from rreview.analyze.terms import shorten
 from rreview.analyze.week import WeekCounts, WeekFacts, topic_of
 from rreview.extract.facts import ItemFacts
 from rreview.report.model import ReportLine, ReportSection
-
-MAX_TEXT = 140
-
-
-def shorten(text: str, limit: int = MAX_TEXT) -> str:
-    """The log's own words, cut (never rewritten) at a word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
 
 def plural(count: int, noun: str) -> str:
     """ "1 bug mention", "2 bug mentions"."""

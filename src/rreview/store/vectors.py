@@ -100,6 +100,24 @@ class VectorStore:
         if entry_keys:
             self.collection.delete(where={"entry": {"$in": list(entry_keys)}})
 
+    def get_embeddings(self, ids: Sequence[str]) -> dict[str, tuple[list[float], str]]:
+        """The stored vector and text of each of `ids` that is in the store (others are left
+        out), fetched in batches: the analyses reuse the index instead of embedding again."""
+        found: dict[str, tuple[list[float], str]] = {}
+        limit = self.client.get_max_batch_size()
+        for start in self._batches(len(ids)):
+            batch = list(ids[start : start + limit])
+            result = self.collection.get(ids=batch, include=["embeddings", "documents"])
+            embeddings = result.get("embeddings")
+            documents = result.get("documents") or [""] * len(result["ids"])
+            if embeddings is None:
+                continue
+            for item_id, vector, document in zip(
+                result["ids"], embeddings, documents, strict=True
+            ):
+                found[item_id] = ([float(x) for x in vector], document or "")
+        return found
+
     def count(self) -> int:
         """Number of stored item vectors."""
         return int(self.collection.count())

@@ -1,0 +1,177 @@
+"""Words of the log as the analyses compare them: tokens, IDF weights, overlap, key terms.
+
+Lexical overlap sits beside the embeddings: it catches exact identifiers (`num_workers`,
+`NCCL`, an error name) that a small sentence model blurs, and the embeddings catch the
+paraphrases that share no word. Pure Python, no model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rreview.extract.notation import strip_notation
+
+STOPWORDS = frozenset(
+    """a an the and or but nor of in on at to for with from by as into onto over under up
+    down out off about than then so not no yes is are was were be been being am it its it's
+    this that these those there here i me my we our us you your he she him her his they them
+    their what which who whom when where why how all any some each every both few more most
+    other such only own same too very can could should would will just also again still now
+    did do does done doing had has have having get got gets getting one two via per after
+    before while if else because until once new first second third fixed fix found today
+    yesterday tomorrow bug bugs""".split()  # noqa: SIM905  (a word list reads better so)
+)
+WORD_RE = re.compile(r"[a-z][a-z0-9_]*(?:-[a-z0-9]+)*")
+
+# Failure modes that logs name in words with nothing in common ("OOM" and "ran out of GPU
+# memory", "NaN" and "the loss exploded"). Each adds one shared token to a bug's words, so the
+# lexical half of the bug similarity sees the overlap. Keep the list short and general.
+FAILURE_CONCEPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "~nonfinite",
+        re.compile(
+            r"\bnan\b|\binf\b|\binfinite\b|non-?finite|\bdiverg\w*|\bexplod\w*"
+            r"|(?<!memory )\bblew up\b|\bblow-?up\b|\boverflow\w*",
+            re.I,
+        ),
+    ),
+    ("~oom", re.compile(r"\boom\b|out of (?:\w+ )?memory|memory (?:error|blew up)", re.I)),
+    (
+        "~hang",
+        re.compile(
+            r"\bhang\w*|\bhung\b|\bstuck\b|\bfroze\w*|\bfreez\w*|\bstall\w*|\bdeadlock\w*", re.I
+        ),
+    ),
+    (
+        "~halfprecision",
+        re.compile(r"\bfp16\b|\bbf16\b|half[- ]precision|mixed[- ]precision|\bautocast\b", re.I),
+    ),
+    ("~tokenizer", re.compile(r"\btokeni[sz]\w*|\bvocab\w*|\bchat template\b", re.I)),
+    ("~disk", re.compile(r"disk quota|quota exceeded|no space left|disk (?:is )?full", re.I)),
+)
+
+
+MAX_TEXT = 140
+
+
+def shorten(text: str, limit: int = MAX_TEXT) -> str:
+    """The log's own words, cut (never rewritten) at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def stem(word: str) -> str:
+    """A light stemmer, enough to match "hangs"/"hanging"/"hang", "exploded"/"explode"."""
+    if word.endswith("ss") or "_" in word or any(ch.isdigit() for ch in word):
+        return word
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def words(text: str) -> list[tuple[str, str]]:
+    """(stem, surface) pairs of the content words of `text`, in order."""
+    out = []
+    for match in WORD_RE.finditer(text.lower()):
+        surface = match.group(0).strip("-")
+        if len(surface) < 2 or surface in STOPWORDS:
+            continue
+        out.append((stem(surface), surface))
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """The stems of the content words of an item's text (notation and tags removed)."""
+    return [s for s, _ in words(strip_notation(text))]
+
+
+def concepts(text: str) -> list[str]:
+    """The failure-mode concepts `text` names (`~nonfinite`, `~oom`, ...)."""
+    return [name for name, pattern in FAILURE_CONCEPTS if pattern.search(text)]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Inverse document frequencies over a set of documents (usually every item of the log),
+    and the surface form each stem was most often written as."""
+
+    idf: Mapping[str, float]
+    documents: int
+    surface: Mapping[str, str] = field(default_factory=dict)
+
+    def weight(self, token: str) -> float:
+        """IDF of `token`; a token never seen counts as rare."""
+        return self.idf.get(token, math.log(self.documents + 1) + 1)
+
+    def shown(self, token: str) -> str:
+        """How `token` was written in the log."""
+        return self.surface.get(token, token)
+
+
+def vocabulary(texts: Iterable[str]) -> Vocabulary:
+    """IDF (smoothed: log((N+1)/(df+1)) + 1) of every stem over `texts`."""
+    df: Counter[str] = Counter()
+    written: dict[str, Counter[str]] = {}
+    count = 0
+    for text in texts:
+        count += 1
+        pairs = words(strip_notation(text))
+        df.update({s for s, _ in pairs})
+        for s, form in pairs:
+            written.setdefault(s, Counter())[form] += 1
+    idf = {token: math.log((count + 1) / (n + 1)) + 1 for token, n in df.items()}
+    shown = {s: forms.most_common(1)[0][0] for s, forms in written.items()}
+    return Vocabulary(idf=idf, documents=count, surface=shown)
+
+
+def vocabulary_of(
+    documents: Iterable[Sequence[str]], surface: Mapping[str, str] | None = None
+) -> Vocabulary:
+    """IDF over documents given as token lists; `surface` says how stems were written."""
+    df: Counter[str] = Counter()
+    count = 0
+    for document in documents:
+        count += 1
+        df.update(set(document))
+    idf = {token: math.log((count + 1) / (n + 1)) + 1 for token, n in df.items()}
+    return Vocabulary(idf=idf, documents=count, surface=dict(surface or {}))
+
+
+def weighted(tokens_: Sequence[str], vocab: Vocabulary) -> dict[str, float]:
+    """A unit-length TF-IDF vector of `tokens_` as a dict."""
+    counts = Counter(tokens_)
+    vector = {token: n * vocab.weight(token) for token, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vector.values()))
+    return {token: v / norm for token, v in vector.items()} if norm else {}
+
+
+def overlap(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Cosine of two unit TF-IDF vectors: 0 with no word in common, 1 for the same words."""
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(value * b.get(token, 0.0) for token, value in a.items())
+
+
+def key_terms(documents: Sequence[Sequence[str]], vocab: Vocabulary, limit: int = 3) -> list[str]:
+    """The words that best describe a group of documents (token lists): in most of the group's
+    documents and rare in the log. Concept tokens (`~oom`) are left out; words as written."""
+    spread: Counter[str] = Counter()
+    for document in documents:
+        spread.update({t for t in document if not t.startswith("~")})
+    ranked = sorted(spread, key=lambda t: (-spread[t] * vocab.weight(t), t))
+    shown: list[str] = []
+    for token in ranked:
+        word = vocab.shown(token)
+        if word not in shown:
+            shown.append(word)
+        if len(shown) == limit:
+            break
+    return shown
