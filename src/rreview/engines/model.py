@@ -163,10 +163,13 @@ class ModelEngine:
             prompt, allowed, block = self._week_prompt(facts)
             known = _numbers(block)
             dropped: list[str] = []
+            removed: list[str] = []
             lines: list[ReportLine] = []
 
             def parse(text: str) -> None:
-                lines[:] = summary_lines(text, allowed, known, dropped)
+                dropped.clear()
+                removed.clear()
+                lines[:] = summary_lines(text, allowed, known, dropped, removed)
                 if not lines:
                     raise OperationError(
                         f"{self.name}: malformed reply: no line with a valid date citation"
@@ -179,6 +182,11 @@ class ModelEngine:
                 self.notices.append(
                     f"{self.name}: {len(dropped)} line(s) of the summary dropped: "
                     + "; ".join(dropped[:3])
+                )
+            if removed:
+                self.notices.append(
+                    f"{self.name}: removed citation(s) to dates not in the facts: "
+                    + ", ".join(removed)
                 )
             return ReportSection("In one look", tuple(lines))
         except RreviewError as exc:
@@ -288,7 +296,7 @@ def _numbers(text: str) -> set[float]:
 
 
 def summary_lines(
-    text: str, allowed: set[date], known: set[float], dropped: list[str]
+    text: str, allowed: set[date], known: set[float], dropped: list[str], removed: list[str]
 ) -> list[ReportLine]:
     """The model's summary as report lines: each needs a valid citation, and each number
     it states must be one of the computed facts (the model phrases, it never computes)."""
@@ -302,11 +310,11 @@ def summary_lines(
         report = CitationCheck()
         checked = check_line(stripped, allowed, report)
         prose = CITE_RE.sub("", checked).strip()
-        if report.removed:
-            dropped.append(f"citation to {', '.join(report.removed)} removed (not in the facts)")
         if not report.cited:
-            dropped.append(f'no valid citation: "{prose[:60]}"')
+            cited = f" (cited {', '.join(report.removed)})" if report.removed else ""
+            dropped.append(f'no valid citation{cited}: "{prose[:60]}"')
             continue
+        removed += report.removed
         unknown = [n for n in NUMBER_RE.findall(prose) if float(n) not in known]
         if unknown:
             dropped.append(f'number {unknown[0]} is not in the computed facts: "{prose[:60]}"')
