@@ -49,6 +49,18 @@ def _resolve(text: str, allowed: set[date]) -> date | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _endpoint(text: str, allowed: set[date]) -> date | None:
+    """One end of a cited run: any real date (the run's days must be among `allowed`)."""
+    parts = text.split("-")
+    try:
+        if len(parts) == 3:
+            return date(int(parts[0]), int(parts[1]), int(parts[2]))
+        year = max(allowed).year if allowed else date.today().year
+        return date(year, int(parts[0]), int(parts[1]))
+    except ValueError:
+        return None
+
+
 def _dates_in(bracket: str, allowed: set[date]) -> tuple[list[date], list[str]]:
     kept: list[date] = []
     dropped: list[str] = []
@@ -61,7 +73,7 @@ def _dates_in(bracket: str, allowed: set[date]) -> tuple[list[date], list[str]]:
             else:
                 dropped.append(first)
             continue
-        end = _resolve(last, allowed)
+        start, end = _endpoint(first, allowed), _endpoint(last, allowed)
         if start and end:
             kept += sorted(d for d in allowed if start <= d <= end)
         else:
