@@ -308,3 +308,66 @@ def load_mail_settings(to: str | None = None, *, need_smtp: bool = True) -> Mail
         recipients=_addresses(*(to_value or placeholder)),
         smtp=load_smtp_settings() if need_smtp else None,
     )
+
+
+# --- the vector store: embedded in RREVIEW_HOME (default), or a Chroma server a lab shares
+
+LOCAL_STORE = {"", "local", "embedded"}
+COLLECTION_RE = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{1,510})[A-Za-z0-9]$"  # Chroma's rule
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where item vectors live. `url` None: the embedded store beside the index; else a
+    Chroma server (`chroma run`), in `collection` (default: one per person)."""
+
+    url: str | None = None
+    collection: str | None = None
+    token: str | None = field(default=None, repr=False)  # sent as a Bearer header (a proxy's)
+
+    @property
+    def remote(self) -> bool:
+        """True for a Chroma server."""
+        return self.url is not None
+
+
+def resolve_store(url: str | None = None, collection: str | None = None) -> StoreSettings:
+    """The store: `--store`, else RREVIEW_STORE, else `store = "..."` in the config file, else
+    the embedded one ("local" names it explicitly); the collection likewise from
+    `--collection`, RREVIEW_COLLECTION, `collection = "..."`; the token from
+    RREVIEW_STORE_TOKEN or `store_token`."""
+    import re
+    from urllib.parse import urlsplit
+
+    values = _read_config_file()
+    candidates = (
+        (url, "--store"),
+        (os.environ.get("RREVIEW_STORE"), "RREVIEW_STORE"),
+        (values.get("store"), f"store in {config_file()}"),
+    )
+    value, origin = next(((v, o) for v, o in candidates if v is not None), (None, "default"))
+    chosen = str(value).strip() if value is not None else ""
+    if chosen.lower() in LOCAL_STORE:
+        return StoreSettings()
+    parts = urlsplit(chosen)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in {"http", "https"} or not parts.hostname or port == -1:
+        raise UsageError(
+            f"{origin}: '{chosen}' is not a Chroma server URL (e.g. http://chroma.lab:8000), "
+            "nor 'local'"
+        )
+    name = collection or os.environ.get("RREVIEW_COLLECTION") or values.get("collection") or None
+    if name is not None and not re.match(COLLECTION_RE, str(name)):
+        raise UsageError(
+            f"collection '{name}': 3-512 letters, digits, '.', '_' or '-', "
+            "starting and ending with a letter or digit"
+        )
+    token = os.environ.get("RREVIEW_STORE_TOKEN") or values.get("store_token") or None
+    return StoreSettings(
+        url=chosen.rstrip("/"),
+        collection=str(name) if name else None,
+        token=str(token) if token else None,
+    )
