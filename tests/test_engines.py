@@ -110,7 +110,7 @@ def test_week_with_a_compatible_server_redacts_delimits_and_checks(
     server.replies.append(
         Reply(
             "- A week of 5 logged days on the 1.5B switch and the belief signal [2026-11-17]\n"
-            "- Estimates ran over: 99 tasks late [2026-11-18]\n"
+            "- Estimates ran over: 8675309 tasks late [2026-11-18]\n"
             "- The project is finished [2026-12-25]\n"
             "- Still open: write method section [2026-11-20]"
         )
@@ -124,7 +124,7 @@ def test_week_with_a_compatible_server_redacts_delimits_and_checks(
         "- Still open: write method section [2026-11-20]",
     ]
     assert "2 line(s) of the summary dropped" in result.stderr
-    assert "number 99 is not in the computed facts" in result.stderr
+    assert "number 8675309 is not in the computed facts" in result.stderr
     (sent,) = server.requests
     assert sent.body["model"] == "llama3.2" and "max_tokens" in sent.body
     assert OPENAI_KEY not in sent.headers.get("authorization", "")  # never sent to a local server
