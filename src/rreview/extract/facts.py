@@ -53,4 +53,11 @@ class ItemFacts:
     prediction: Prediction | None = None
     source: str | None = None
     source_kind: SourceKind | None = None
-    origin: str = "notation"
+    origin: str = "notation"  # "heuristic" when any fact of the item came from the prose rules
+    # per fact kind (estimate, bug, prediction, source, idea, todo), where it differs from
+    # "notation": e.g. (("estimate", "heuristic"),) for a pair read from prose
+    origins: tuple[tuple[str, str], ...] = ()
+
+    def origin_of(self, kind: str) -> str:
+        """Which extractor found the fact of this `kind`: notation, heuristic or llm."""
+        return dict(self.origins).get(kind, "notation")

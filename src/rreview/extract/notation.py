@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from rreview.extract.facts import ItemFacts, Prediction, SourceKind
+from rreview.extract.prose import machine_time
 from rreview.log.model import TAG_RE, Item, Section
 
 HOURS_PER_DAY = 8.0  # `est 1d` is one working day
@@ -30,11 +31,12 @@ _OUTCOME_WORDS = (
 )
 PREDICTION_RE = re.compile(
     r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>.+?)\s*"
-    rf"(?:[,;]|\s+but|\s+and|\s*(?:->|→|=>))\s*(?:{_OUTCOME_WORDS})\b\s*:?\s*(?P<got>(?:\d,\d|[^,;()#\n])+)",
+    r"(?:[,;]|\s+but|\s+and|\s*(?:->|→|=>))\s*(?:but\s+)?(?:it\s+|this\s+|that\s+)?"
+    rf"(?:{_OUTCOME_WORDS})\b\s*:?\s*(?P<got>(?:\d[,.]\d|[^,;.()#\n])+)",
     re.I,
 )
 ARROW_PREDICTION_RE = re.compile(
-    r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>[^,;#\n]+?)\s*(?:->|→|=>)\s*(?P<got>(?:\d,\d|[^,;()#\n])+)",
+    r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>[^,;#\n]+?)\s*(?:->|→|=>)\s*(?P<got>(?:\d[,.]\d|[^,;.()#\n])+)",
     re.I,
 )
 OPEN_PREDICTION_RE = re.compile(r"\bpredict(?:ed|ion|s)?\b\s*:?\s*", re.I)
@@ -104,7 +106,7 @@ def _scale(value: float, unit: str) -> float | None:
     return None
 
 
-def _number(text: str) -> tuple[float | None, str]:
+def stated_number(text: str) -> tuple[float | None, str]:
     """The value a prediction states, and its unit ("%", " pts" or "").
 
     The first number with a unit wins; then one marked approximate ("~300", "about 6");
@@ -113,9 +115,10 @@ def _number(text: str) -> tuple[float | None, str]:
     matches = list(NUMBER_RE.finditer(text))
     with_unit = [m for m in matches if m.group("unit")]
     approximate = [m for m in matches if APPROX_RE.search(text[: m.start()])]
-    chosen = (with_unit or approximate or matches[-1:] or [None])[0]
-    if chosen is None:
+    candidates = with_unit or approximate or matches[-1:]
+    if not candidates:
         return None, ""
+    chosen = candidates[0]
     unit = chosen.group("unit") or ""
     value = float(chosen.group("value").replace("−", "-").replace(",", ""))
     return value, ("%" if unit == "%" else " pts" if unit else "")
@@ -126,12 +129,12 @@ def parse_prediction(text: str) -> Prediction | None:
     match = PREDICTION_RE.search(text) or ARROW_PREDICTION_RE.search(text)
     if match:
         pred, got = match.group("pred").strip(), match.group("got").strip().rstrip(".")
-        (pred_value, pred_unit), (got_value, got_unit) = _number(pred), _number(got)
+        (pred_value, pred_unit), (got_value, got_unit) = stated_number(pred), stated_number(got)
         return Prediction(pred, got, pred_value, got_value, pred_unit or got_unit)
     match = OPEN_PREDICTION_RE.search(text)
     pred = strip_notation(text[match.end() :]).rstrip(".") if match else ""
-    if pred:
-        value, unit = _number(pred)
+    if len(pred.split()) >= 2 or NUMBER_RE.search(pred):  # not a heading like "Prediction check"
+        value, unit = stated_number(pred)
         return Prediction(pred, None, value, None, unit)
     return None
 
@@ -165,22 +168,47 @@ def task_key(text: str) -> str:
     return " ".join(words)
 
 
-def extract(item: Item) -> ItemFacts:
-    """The facts stated in `item` by explicit notation."""
+def _took(text: str) -> re.Match[str] | None:
+    """The first `took 3h` that is the writer's time: "the job took 14h" and "took 40 min per
+    checkpoint" are a machine's time and a rate, written in prose (outside parentheses)."""
+    for match in TOOK_RE.finditer(text):
+        in_parens = text.count("(", 0, match.start()) > text.count(")", 0, match.start())
+        if in_parens or not machine_time(text, match.start("d"), match.end("d")):
+            return match
+    return None
+
+
+def read_times(item: Item) -> tuple[float | None, float | None, str]:
+    """(estimate, actual, which one a `~2h` gave: "estimate", "actual" or ""), from the
+    notation and from what the format itself records (org Effort, CLOCK lines)."""
     text = item.text
     est_match = EST_RE.search(text)
-    took_match = TOOK_RE.search(text)
+    took_match = _took(text)
     estimate = parse_hours(est_match.group("d")) if est_match else None
     actual = parse_hours(took_match.group("d")) if took_match else None
-    is_todo = item.section is Section.PLAN or item.checked is not None
     done = item.checked is True or (item.section is Section.DONE and item.checked is None)
+    tilde_role = ""
     if actual is None:
         rest = EST_RE.sub("", TOOK_RE.sub("", text))
         tilde = TILDE_RE.search(rest)
-        if tilde and done:
-            actual = parse_hours(tilde.group("d"))
-        elif tilde and estimate is None:
-            estimate = parse_hours(tilde.group("d"))
+        if tilde and not machine_time(rest, tilde.start("d"), tilde.end("d")):
+            if done:
+                actual, tilde_role = parse_hours(tilde.group("d")), "actual"
+            elif estimate is None:
+                estimate, tilde_role = parse_hours(tilde.group("d")), "estimate"
+    if estimate is None and item.effort_hours is not None:
+        estimate = item.effort_hours
+    if actual is None and item.clocked_hours is not None:
+        actual = item.clocked_hours
+    return estimate, actual, tilde_role
+
+
+def extract(item: Item) -> ItemFacts:
+    """The facts stated in `item` by explicit notation (prose is `rreview.extract.extract`)."""
+    text = item.text
+    estimate, actual, _ = read_times(item)
+    is_todo = item.section is Section.PLAN or item.checked is not None
+    done = item.checked is True or (item.section is Section.DONE and item.checked is None)
     tags = set(item.tags)
     prediction = (
         parse_prediction(text) if ("prediction" in tags or "predict" in text.lower()) else None

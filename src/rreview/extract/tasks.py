@@ -40,6 +40,38 @@ class Task:
         return None
 
 
+_IRREGULAR_VERBS = {
+    "wrote": "write", "written": "write", "rewrote": "rewrite", "ran": "run", "reran": "rerun",
+    "did": "do", "done": "do", "redid": "redo", "made": "make", "built": "build",
+    "rebuilt": "rebuild", "found": "find", "got": "get", "began": "begin", "sent": "send",
+    "took": "take", "gave": "give", "drew": "draw", "fought": "fight", "taught": "teach",
+    "swept": "sweep", "kept": "keep", "left": "leave", "met": "meet", "brought": "bring",
+}  # fmt: skip
+
+
+def verb_stem(word: str) -> str:
+    """The first word of a task, so "fixed the loader" and "fix the loader" are one task:
+    irregular past forms to the base form, then "-ed", "-ing", "-es"/"-s" and a final "e" off
+    (both sides are stemmed, so "update" and "updated" meet at "updat")."""
+    word = _IRREGULAR_VERBS.get(word, word)
+    if len(word) <= 4:
+        return word
+    if word.endswith("ied"):
+        return word[:-3] + "y"
+    for suffix in ("ed", "ing", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            return stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else stem  # "stopped"
+    return word
+
+
+def match_key(task_key: str) -> str:
+    """What two task keys must share to be the same task: the key with its first word (the
+    verb, mostly) stemmed, so "fixed the loader" closes "fix the loader"."""
+    first, _, rest = task_key.partition(" ")
+    return f"{verb_stem(first)} {rest}".strip()
+
+
 def _is_task(facts: ItemFacts) -> bool:
     return (
         bool(facts.task_key)
@@ -55,10 +87,11 @@ def link_tasks(all_facts: Iterable[ItemFacts]) -> list[Task]:
     """
     runs: dict[str, list[list[ItemFacts]]] = {}
     ordered = sorted(
-        (f for f in all_facts if _is_task(f)), key=lambda f: (f.item.date, f.item.line)
+        (f for f in all_facts if _is_task(f)),
+        key=lambda f: (f.item.date, f.item.file, f.item.line),
     )
     for facts in ordered:
-        groups = runs.setdefault(facts.task_key, [])
+        groups = runs.setdefault(match_key(facts.task_key), [])
         if groups and not _closed_before(groups[-1], facts.item.date):
             groups[-1].append(facts)
         else:
@@ -75,6 +108,9 @@ def _task(group: list[ItemFacts]) -> Task:
     done_dates = [f.item.date for f in group if f.done]
     estimates = [f.estimate_hours for f in group if f.estimate_hours is not None]
     actuals = [f.actual_hours for f in group if f.actual_hours is not None]
+    clocked = [f.item.clocked_hours for f in group if f.item.clocked_hours is not None]
+    if clocked and len(clocked) == len(actuals):  # org/Logseq clocks add up over the days
+        actuals = [round(sum(clocked), 4)]
     return Task(
         key=group[0].task_key,
         text=group[-1].task,

@@ -106,8 +106,7 @@ class _DayParser:
             return self.default, 0
         if parent.is_section:
             return parent.section, 0
-        section = Section.PLAN if parent.checked is False else parent.section
-        return section, parent.depth + 1
+        return parent.section, parent.depth + 1
 
     def heading(self, number: int, stars: int, text: str) -> None:
         parent = self._parent(stars * 100)
