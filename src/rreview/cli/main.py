@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from rreview.cli import ask, capture, email, engines, evaluate, index, schedule, usage, week
+from rreview.cli import (
+    ask,
+    capture,
+    email,
+    engines,
+    evaluate,
+    facts,
+    index,
+    schedule,
+    status,
+    usage,
+    week,
+)
 
 app = typer.Typer(
     name="rreview",
@@ -16,6 +28,8 @@ app = typer.Typer(
 app.command()(capture.today)
 app.command()(capture.add)
 app.command()(index.index)
+app.command()(status.status)
+app.command()(facts.facts)
 app.command()(week.week)
 app.command()(ask.ask)
 app.command()(engines.engines)

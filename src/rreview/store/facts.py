@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rreview.extract.facts import ItemFacts
@@ -39,6 +40,28 @@ def m001_entries_and_items(db: sqlite3.Connection) -> None:
     )
     db.execute("create index items_date on items(date)")
     db.execute("create index items_entry on items(entry_key)")
+
+
+@migration
+def m002_entry_index(db: sqlite3.Connection) -> None:
+    """When each entry was last embedded, and in which log format (for `rreview status`)."""
+    db.execute(
+        "create table entry_index (key text primary key, indexed_at text not null, reader text)"
+    )
+
+
+@dataclass(frozen=True)
+class IndexedEntry:
+    """An entry as the index knows it: where, which content, how many items, since when."""
+
+    key: str
+    date: str
+    file: str
+    line: int
+    digest: str
+    n_items: int
+    indexed_at: str | None
+    reader: str | None
 
 
 def item_ids(entry_key: str, count: int) -> list[str]:
@@ -96,6 +119,22 @@ class FactStore:
                 [(f.item.line, item_id) for item_id, f in zip(ids, facts, strict=True)],
             )
         return ids
+
+    def mark_indexed(self, keys: Sequence[str], readers: Sequence[str], when: str) -> None:
+        """Record that these entries were embedded at `when` (ISO time), read by `readers`."""
+        with self.db:
+            self.db.executemany(
+                "insert or replace into entry_index values (?, ?, ?)",
+                [(key, when, reader) for key, reader in zip(keys, readers, strict=True)],
+            )
+
+    def indexed_entries(self) -> list[IndexedEntry]:
+        """Every indexed entry with its index time and format."""
+        rows = self.db.execute(
+            """select e.key, e.date, e.file, e.line, e.hash, e.n_items, i.indexed_at, i.reader
+               from entries e left join entry_index i on i.key = e.key order by e.key"""
+        )
+        return [IndexedEntry(*row) for row in rows]
 
     def delete_entries(self, keys: Iterable[str]) -> None:
         """Forget entries that are no longer in the log."""

@@ -7,13 +7,14 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from filelock import FileLock
 
+from rreview.extract import extract
 from rreview.extract.facts import ItemFacts
-from rreview.extract.notation import extract
 from rreview.log.detect import read_log
 from rreview.log.model import Entry
 from rreview.log.readers.base import ReadResult
@@ -216,6 +217,8 @@ def _embed_chunk(
             entry.content_hash,
             snapshot.facts_by_entry[key],
         )
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    facts_db.mark_indexed(keys, [snapshot.entries[key].reader for key in keys], now)
 
 
 def _progress(total: int) -> Progress | None:

@@ -1,0 +1,100 @@
+"""`rreview status`: per source file, whether it made it into the index, when, in which
+format, how many days and items, and why it was skipped. No model, no vector store."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from rreview.cli.common import (
+    FormatOption,
+    JsonOption,
+    LogOption,
+    VerboseOption,
+    handle_errors,
+    info,
+    print_json,
+    warn,
+)
+from rreview.config import resolve_log
+from rreview.paths import index_dir
+from rreview.store.status import IndexStatus, index_status
+from rreview.store.sync import load_log
+
+
+def _when(stamp: str | None) -> str:
+    return stamp.replace("T", " ")[:16] if stamp else "-"
+
+
+def _dash(value: object, show: bool) -> str:
+    return str(value) if show else "-"
+
+
+def print_status(status: IndexStatus, verbose: bool) -> None:
+    """The status as a table, one line per file (per day too with `-v`), then the totals."""
+    last = f"last indexed {_when(status.indexed_at)} UTC" if status.indexed_at else "not built yet"
+    print(f"log    {status.log} (format: {status.format}, confidence {status.confidence:.2f})")
+    print(f"index  {status.index} ({last})")
+    print()
+    width = max([len(f.file) for f in status.files] + [4])
+    print(f"{'FILE':<{width}}  {'FORMAT':<8}  {'STATUS':<11}  DAYS  ITEMS  INDEXED AT        WHY")
+    for f in status.files:
+        read = f.state not in ("skipped", "ignored")
+        why = f.reason or ("; ".join(f.problems) if f.problems else "")
+        counts = f"{_dash(f.entries, read):>4}  {_dash(f.items, read):>5}"
+        print(
+            f"{f.file:<{width}}  {f.format or '-':<8}  {f.state:<11}  {counts}  "
+            f"{_when(f.indexed_at):<16}  {why}"
+        )
+        if verbose and len(f.days) > 1:
+            for day in f.days:
+                print(
+                    f"{'  ' + day.date + ' (line ' + str(day.line) + ')':<{width}}  {'':<8}  "
+                    f"{day.state:<11}  {'':>4}  {day.items:>5}  {_when(day.indexed_at)}"
+                )
+    t = status.totals
+    print()
+    print(
+        f"{t.files} files: {t.indexed} indexed, {t.changed} changed since, {t.not_indexed} not "
+        f"indexed, {t.skipped} skipped, {t.ignored} ignored"
+        + (f", {t.removed} removed from the log" if t.removed else "")
+    )
+    print(
+        f"{t.entries} days/entries with {t.items} items; in the index as they are now: "
+        f"{t.indexed_entries} entries, {t.indexed_items} items"
+    )
+    if t.changed or t.not_indexed or t.removed:
+        info("run `rreview index` to bring the index up to date")
+
+
+def status_json(status: IndexStatus) -> dict[str, object]:
+    """The documented JSON shape of `rreview status --json`."""
+    return {
+        "log": status.log,
+        "format": status.format,
+        "confidence": status.confidence,
+        "index": status.index,
+        "index_exists": status.exists,
+        "indexed_at": status.indexed_at,
+        "files": [asdict(f) for f in status.files],
+        "totals": asdict(status.totals),
+    }
+
+
+@handle_errors
+def status(
+    log: LogOption = None,
+    fmt: FormatOption = "auto",
+    as_json: JsonOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Show, per file of the log, whether it is indexed, when, in which format, how many
+    days and items it holds, and why it was skipped; then totals and the index location."""
+    log_path = resolve_log(log)
+    snapshot = load_log(log_path, fmt)
+    for problem in snapshot.read.problems:
+        warn(f"warning: {problem}")
+    result = index_status(snapshot, index_dir(log_path))
+    if as_json:
+        print_json(status_json(result))
+    else:
+        print_status(result, verbose)
