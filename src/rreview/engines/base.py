@@ -13,22 +13,24 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from rreview.analyze.week import WeekFacts
 from rreview.config import EngineConfig
 from rreview.errors import UsageError
-from rreview.report.model import ReportSection
-from rreview.retrieve.hybrid import Evidence
-from rreview.retrieve.when import DateRange
+
+if TYPE_CHECKING:  # annotations only: `week` must not pay for retrieval's imports
+    from rreview.analyze.week import WeekFacts
+    from rreview.report.model import ReportSection
+    from rreview.retrieve.hybrid import Evidence
+    from rreview.retrieve.when import DateRange
 
 TextSink = Callable[[str], None]
-BUILTIN_MODULES = (
-    "rreview.engines.offline",
-    "rreview.engines.openai",
-    "rreview.engines.anthropic",
-    "rreview.engines.compatible",
-)
+BUILTIN_MODULES = {
+    "offline": "rreview.engines.offline",
+    "openai": "rreview.engines.openai",
+    "anthropic": "rreview.engines.anthropic",
+    "openai-compatible": "rreview.engines.compatible",
+}
 ENTRY_POINT_GROUP = "rreview.engines"
 
 
@@ -152,7 +154,7 @@ def register(name: str) -> Callable[[EngineFactory], EngineFactory]:
 def load_engines() -> dict[str, EngineFactory]:
     """Every registered engine: the built-in modules, then installed plugins."""
     if not REGISTRY.loaded:
-        for module in BUILTIN_MODULES:
+        for module in BUILTIN_MODULES.values():
             importlib.import_module(module)
         from importlib.metadata import entry_points
 
@@ -172,7 +174,10 @@ def get_engine(config: EngineConfig | str, offline: bool = False) -> Engine:
         from rreview.config import load_engine_config
 
         config = replace(load_engine_config(None, offline=offline), name=config)
-    factories = load_engines()
+    if config.name in BUILTIN_MODULES:  # only the module asked for: start-up stays cheap
+        importlib.import_module(BUILTIN_MODULES[config.name])
+        importlib.import_module(BUILTIN_MODULES["offline"])
+    factories = REGISTRY.factories if config.name in REGISTRY.factories else load_engines()
     if config.name not in factories:
         raise UsageError(
             f"unknown engine '{config.name}' (available: {', '.join(sorted(factories))})"

@@ -8,6 +8,7 @@ without a year is the latest such date not after today; a month without a year l
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -191,8 +192,8 @@ def _relative(t: str, today: date) -> tuple[date, date] | None:
 
 _B = r"(?<![\w-])"  # not inside a word or a run id
 _E = r"(?![\w-])"
-_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern, re.I))
+_RULE_PATTERNS: tuple[tuple[str, str], ...] = tuple(
+    (name, pattern)
     for name, pattern in (
         ("between", rf"{_B}between\s+({SPAN_ATOM})\s+and\s+({SPAN_ATOM}){_E}"),
         (
@@ -215,10 +216,15 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+@functools.cache
+def _rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((name, re.compile(pattern, re.I)) for name, pattern in _RULE_PATTERNS)
+
+
 def parse_when(question: str, today: date) -> When:
     """The date range a question asks about (None if it names none) and the question
     without the words that named it."""
-    for name, pattern in _RULES:
+    for name, pattern in _rules():
         for match in pattern.finditer(question):
             span = _rule_span(name, match, today)
             if span is None:
