@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rreview.cli.common import info, warn
-from rreview.config import resolve_log
+from rreview.config import StoreSettings, resolve_log
 from rreview.errors import UsageError
 from rreview.paths import index_dir
 from rreview.store.sync import LogSnapshot, SyncStats, load_log, sync_index
@@ -18,20 +18,28 @@ def read_log_reporting(log: Path | None, fmt: str, verbose: bool) -> LogSnapshot
     for problem in snapshot.read.problems:
         warn(f"warning: {problem}")
     if verbose:
+        read = snapshot.read
+        counts = read.format_counts()
+        mixed = ", ".join(f"{n} as '{name}'" for name, n in counts.most_common())
         info(
-            f"read {log_path} as '{snapshot.reader}': {len(snapshot.read.files_read)} files, "
-            f"{len(snapshot.entries)} entries, {len(snapshot.facts)} items"
+            f"read {log_path} as '{snapshot.reader}' (confidence {read.confidence:.2f}): "
+            f"{len(read.files_read)} files"
+            + (f" ({mixed})" if len(counts) > 1 else "")
+            + f", {len(snapshot.entries)} entries, {len(snapshot.facts)} items"
         )
-        for ignored in snapshot.read.files_ignored:
+        for ignored in read.files_ignored:
             info(f"ignored {ignored}")
     if not snapshot.entries:
         raise UsageError(f"{log_path}: no dated entries found (see the warnings above)")
     return snapshot
 
 
-def refresh_index(snapshot: LogSnapshot, verbose: bool) -> SyncStats:
-    """Bring the index up to date; cheap (no model, no Chroma) when nothing changed."""
-    stats = sync_index(snapshot, index_dir(snapshot.root))
+def refresh_index(
+    snapshot: LogSnapshot, verbose: bool, store: StoreSettings | None = None
+) -> SyncStats:
+    """Bring the index up to date (on the Chroma server of `store` in team mode); cheap (no
+    model, no Chroma) when nothing changed."""
+    stats = sync_index(snapshot, index_dir(snapshot.root), store=store)
     if verbose or stats.items_embedded:
         info(describe(stats))
     return stats
