@@ -20,6 +20,7 @@ from rreview.analyze.cluster import average_linkage, cosine_matrix, mean_vector
 from rreview.analyze.terms import (
     Vocabulary,
     concepts,
+    key_concepts,
     key_terms,
     overlap,
     shorten,
@@ -37,6 +38,7 @@ DENSE_WEIGHT = 0.4
 BUG_THRESHOLD = 0.22
 CONFLICT_FACTOR = 0.5  # an OOM and a NaN are different bugs, however alike the sentences
 LABEL_TEXT = 70
+KEY_TERMS = 3
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,8 @@ def group_mentions(
             key=lambda i: (sum(inner[i]) - inner[i][i], -i),
         )
         chosen = [mentions[i] for i in members]
-        terms = key_terms([mention_tokens(m) for m in chosen], vocab)
+        documents = [mention_tokens(m) for m in chosen]
+        terms = [*key_concepts(documents), *key_terms(documents, vocab)][:KEY_TERMS]
         families.append(BugFamily(tuple(chosen), chosen[best], tuple(terms)))
     return sorted(
         families,

@@ -21,5 +21,7 @@ def fmt_hours(hours: float) -> str:
 
 
 def fmt_ratio(ratio: float) -> str:
-    """2.0 -> "2.0x"."""
-    return f"{ratio:.1f}x"
+    """2.0 -> "2.0x", 1.25 -> "1.25x", 0.75 -> "0.75x", 1.6667 -> "1.67x": two decimals,
+    trailing zeros dropped down to one."""
+    text = f"{ratio:.2f}"
+    return (text[:-1] if text.endswith("0") else text) + "x"

@@ -66,6 +66,16 @@ def shorten(text: str, limit: int = MAX_TEXT) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+CONCEPT_NAMES = {
+    "~nonfinite": "NaN/inf",
+    "~oom": "out of memory",
+    "~hang": "hang",
+    "~halfprecision": "fp16/bf16",
+    "~tokenizer": "tokenizer/vocab",
+    "~disk": "disk quota",
+}
+
+
 def stem(word: str) -> str:
     """A light stemmer, enough to match "hangs"/"hanging"/"hang", "exploded"/"explode"."""
     if word.endswith("ss") or "_" in word or any(ch.isdigit() for ch in word):
@@ -160,12 +170,31 @@ def overlap(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(value * b.get(token, 0.0) for token, value in a.items())
 
 
+def _noise(token: str) -> bool:
+    """Fragments of numbers and ids ("e4" from "1e4", "s0") say nothing as key terms."""
+    return len(token) <= 2 and any(ch.isdigit() for ch in token)
+
+
+def key_concepts(documents: Sequence[Sequence[str]]) -> list[str]:
+    """Failure concepts named in every document, as readable names ("NaN/inf"); if none is,
+    the most common one named in more than half of them."""
+    counts: Counter[str] = Counter()
+    for document in documents:
+        counts.update({t for t in document if t in CONCEPT_NAMES})
+    order = list(CONCEPT_NAMES)
+    everywhere = [c for c in order if counts[c] == len(documents)]
+    if everywhere:
+        return [CONCEPT_NAMES[c] for c in everywhere]
+    common = sorted((c for c in order if 2 * counts[c] > len(documents)), key=lambda c: -counts[c])
+    return [CONCEPT_NAMES[c] for c in common[:1]]
+
+
 def key_terms(documents: Sequence[Sequence[str]], vocab: Vocabulary, limit: int = 3) -> list[str]:
     """The words that best describe a group of documents (token lists): in most of the group's
     documents and rare in the log. Concept tokens (`~oom`) are left out; words as written."""
     spread: Counter[str] = Counter()
     for document in documents:
-        spread.update({t for t in document if not t.startswith("~")})
+        spread.update({t for t in document if not t.startswith("~") and not _noise(t)})
     ranked = sorted(spread, key=lambda t: (-spread[t] * vocab.weight(t), t))
     shown: list[str] = []
     for token in ranked:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from rreview.cli import (
+    analyses,
     ask,
     capture,
     email,
@@ -37,6 +38,13 @@ app.command()(usage.usage)
 app.command()(email.email)
 app.add_typer(schedule.app, name="schedule")
 app.command(name="eval")(evaluate.evaluate)
+app.command()(analyses.bugs)
+app.command()(analyses.estimates)
+app.command()(analyses.predictions)
+app.command()(analyses.focus)
+app.command()(analyses.sources)
+app.command()(analyses.todos)
+app.command()(analyses.ideas)
 
 
 def run() -> None:

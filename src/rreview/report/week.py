@@ -12,6 +12,7 @@ from rreview.analyze.week import WeekCounts, WeekFacts, topic_of
 from rreview.extract.facts import ItemFacts
 from rreview.report.model import ReportLine, ReportSection
 
+
 def plural(count: int, noun: str) -> str:
     """ "1 bug mention", "2 bug mentions"."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
