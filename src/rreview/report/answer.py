@@ -114,8 +114,9 @@ def todos_section(facts: Sequence[ItemFacts], window: DateRange | None) -> Repor
         state = f"done {task.done_date.isoformat()}" if task.done_date else "still open"
         lines.append(
             ReportLine.citing(
-                f'"{shorten(task.text, 90)}": listed open on {len(task.open_dates)} days from '
-                f"{task.first_seen.isoformat()}, {state}",
+                f'"{shorten(task.text, 90)}": listed open on '
+                f"{plural(len(task.open_dates), 'day')} from {task.first_seen.isoformat()}, "
+                f"{state}",
                 [*task.open_dates, *([task.done_date] if task.done_date else [])],
             )
         )

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 DENSE_POOL = 100  # dense candidates fetched before fusion
 MIN_DENSE = 0.38  # cosine under which an item is not about the question on meaning alone
+PLAN_WEIGHT = 0.6  # fused-score weight of planned to-dos against what was done
 MIN_SHARED = 0.5  # share of the question's rare words an item must contain to count on words
 
 STOPWORDS = frozenset(
@@ -200,8 +201,13 @@ class HybridRetriever:
                 fused[n] = fused.get(n, 0.0) + 1.0 / (RRF_K + rank + 1)
         for n in matched:
             fused.setdefault(n, 0.0)
+        for n in fused:  # a to-do repeats the task's words on every day it stays open
+            if self.items[n].facts.item.section.value == "plan":
+                fused[n] *= PLAN_WEIGHT
         best = 2.0 / (RRF_K + 1)
-        order = sorted(fused, key=lambda n: (-len(matched.get(n, ())), -fused[n], n))
+        order = _once_per_text(
+            sorted(fused, key=lambda n: (-len(matched.get(n, ())), -fused[n], n)), self.items
+        )
         shared = self._shared(query)
         out = []
         for n in order[:k]:
@@ -306,6 +312,18 @@ class HybridRetriever:
             if hits:
                 out[n] = hits
         return out
+
+
+def _once_per_text(order: list[int], items: Sequence[Indexed]) -> list[int]:
+    """The same words on several days (a carried to-do) count once: the best-ranked."""
+    seen: set[str] = set()
+    out = []
+    for n in order:
+        key = " ".join(items[n].facts.item.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(n)
+    return out
 
 
 def with_score(evidence: Evidence, score: float) -> Evidence:
