@@ -57,7 +57,11 @@ ESTIMATE_BEFORE = re.compile(
     r"(?:"
     r"\b(?:i\s+|we\s+)?(?:had\s+)?(?:planned|budgeted|allotted|allocated|allowed|reserved|"
     r"blocked\s+(?:off|out)|set\s+aside|time-?boxed|estimated|guessed|figured|aimed|hoped|"
-    r"scheduled)(?:\s+(?:for|on|at|it\s+at|it\s+for|myself|it))?"
+    r"scheduled)(?:\s+(?:for|on|at|to|it\s+at|it\s+for|it\s+to|myself|it))?"
+    r"|\b(?:hoped|planned|expected|meant|wanted|aimed|hoping|planning|expecting)\s+to\s+"
+    r"(?:finish|be\s+done|wrap\s+(?:it\s+)?up|get\s+(?:it|this)\s+done)"
+    r"(?:\s+(?:it|this|that))?\s+(?:in|within)"
+    r"|\b(?:should|would|will)\s+be\s+done\s+(?:in|within)"
     r"|\b(?:expected|expecting)(?P<esubj>\s+[^,;.]{0,40}?)?\s+to\s+(?:take|need|last)"
     + _ME
     + r"|\b(?:thought|assumed|guessed|figured|hoped)(?P<tsubj>\s+[^,;.]{0,40}?)?\s*"
@@ -65,7 +69,7 @@ ESTIMATE_BEFORE = re.compile(
     + r"\s+(?:take|need|be|last)"
     + _ME
     + r"|\b(?:thought|expected|guessed|figured|assumed)"
-    r"|(?P<msubj>\b[^,;.]{0,40}?)(?:\b(?:should|would|will|might|ought\s+to|shall|"
+    r"|(?P<msubj>\b[^,;.:]{0,40}?)(?:\b(?:should|would|will|might|ought\s+to|shall|"
     r"is\s+going\s+to)|'ll|'d)"
     r"\s+(?:only\s+)?(?:take|need|last)"
     + _ME
@@ -79,7 +83,7 @@ ESTIMATE_BEFORE = re.compile(
 )
 ACTUAL_BEFORE = re.compile(
     r"(?:"
-    r"(?P<tsubj>\b[^,;.]{0,50}?)?\b(?:took|takes|taking|has\s+taken|had\s+taken|needed|lasted)"
+    r"(?P<asubj>\b[^,;.:]{0,50}?)?\b(?:took|takes|taking|has\s+taken|had\s+taken|needed|lasted)"
     + _ME
     + r"|\b(?:i\s+|we\s+)?(?:spent|spending|spend|wasted|lost|burned|burnt|sank|sunk|invested|"
     r"used\s+up|put\s+in)"
@@ -145,6 +149,14 @@ _REJECT_NEXT = re.compile(
     r"in\s+(?:the\s+)?queue|to\s+(?:converge|train|run|load|download|upload|compile|sync|"
     r"complete|restart|boot|index|preprocess|tokeni[sz]e|checkpoint|save|warm\s+up)|off\b|"
     r"break|nap|sleep|lunch|walk|commute|drive|flight|ride|train\b|bus\b)",
+    re.I,
+)
+
+
+FACTORS = {"twice": 2.0, "double": 2.0, "three times": 3.0, "triple": 3.0, "four times": 4.0}
+FACTOR_RE = re.compile(
+    r"\b(?:(?P<word>twice|double|three\s+times|triple|four\s+times)|(?P<n>\d+(?:\.\d+)?)\s*x)"
+    r"\s+(?:the|my|what\s+i)\s+(?:estimate[d]?|plan(?:ned)?|budget(?:ed)?|guess(?:ed)?)\b",
     re.I,
 )
 
@@ -268,7 +280,7 @@ def _actual_cue(text: str, d: Duration) -> re.Match[str] | None:
     if re.search(r"\b(?:took|takes|taking|taken|needed|lasted)\b", cue, re.I):
         if ME_US.search(cue):
             return match
-        subject = match.group("tsubj") or ""
+        subject = match.group("asubj") or ""
         if _machine(subject):
             return None
         if not subject.strip() and _ran_something(_previous_clause(text, match.start() + 1)):
@@ -276,10 +288,23 @@ def _actual_cue(text: str, d: Duration) -> re.Match[str] | None:
     return match
 
 
+def _machine_plan(text: str, durations: list[Duration]) -> bool:
+    """Whether the text plans a machine's time ("thought the sweep would take 2h"): then a
+    bare "it took 9h" after it is the sweep's time too."""
+    for d in durations:
+        match = ESTIMATE_BEFORE.search(text[: d.start])
+        subject = match and (match.group("esubj") or match.group("tsubj") or match.group("msubj"))
+        if subject and _machine(subject):
+            return True
+    return False
+
+
 def read_time(text: str) -> TimeFacts:
     """The estimate and the actual a text states in prose (either may be None)."""
     text = _mask_code(text)
     durations = [d for d in find_durations(text) if _usable(text, d)]
+    if _machine_plan(text, durations) and not ME_US.search(text):
+        return TimeFacts()
     estimates: list[tuple[Duration, int]] = []
     actuals: list[tuple[Duration, int]] = []
     for index, d in enumerate(durations):
@@ -308,6 +333,14 @@ def read_time(text: str) -> TimeFacts:
     return _decide(text, durations, estimates, actuals)
 
 
+def _cue_start(cue: re.Match[str]) -> int:
+    """Where the cue words start: after the subject ("the reply" in "the reply would take")."""
+    for name in ("msubj", "asubj"):  # subjects before the cue; the others sit inside it
+        if name in cue.re.groupindex and cue.group(name):
+            return cue.end(name)
+    return cue.start()
+
+
 def _classify(
     text: str,
     d: Duration,
@@ -318,9 +351,9 @@ def _classify(
     if the and THE_PLANNED_RE.match(text[d.end :]):
         estimates.append((d, d.start))
     elif (cue := _estimate_cue(text, d)) is not None:
-        estimates.append((d, cue.start()))
+        estimates.append((d, _cue_start(cue)))
     elif (cue := _actual_cue(text, d)) is not None:
-        actuals.append((d, cue.start()))
+        actuals.append((d, _cue_start(cue)))
     elif ESTIMATE_AFTER.match(text[d.end :]):
         estimates.append((d, d.start))
     elif ACTUAL_AFTER.match(text[d.end :]):
@@ -369,6 +402,14 @@ def _decide(
             estimates.append((adjective, adjective.start))
     estimate = _single(estimates)
     actual = _single(actuals)
+    factor = FACTOR_RE.search(text)
+    if estimate is None and actual is not None and factor and not actual[0].vague:
+        times = FACTORS.get(" ".join((factor.group("word") or "").lower().split())) or float(
+            factor.group("n") or 0
+        )
+        if times > 0:
+            planned = Duration(actual[0].hours / times, factor.start(), factor.end())
+            estimate = (planned, factor.start())
     if estimate is None and actual is not None and actual[0].vague:
         actual = None  # "spent the afternoon on it": a half-told story, no number to trust
     if actual is None and estimate is not None and estimate[0].vague:
