@@ -52,8 +52,8 @@ ORD = r"(?:st|nd|rd|th)?"
 # One point or span in time; month-only atoms need a preposition in front (see `_RULES`).
 DAY_ATOM = (
     rf"\d{{4}}-\d{{1,2}}-\d{{1,2}}"
-    rf"|{MONTH}\s+\d{{1,2}}{ORD}(?:,?\s+\d{{4}})?"
-    rf"|\d{{1,2}}{ORD}\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?"
+    rf"|(?:{WEEKDAY},?\s+)?{MONTH}\s+\d{{1,2}}{ORD}(?:,?\s+\d{{4}})?"
+    rf"|(?:{WEEKDAY},?\s+)?(?:the\s+)?\d{{1,2}}{ORD}\s+(?:of\s+)?{MONTH}(?:,?\s+\d{{4}})?"
     rf"|(?:last\s+|this\s+|on\s+)?{WEEKDAY}"
     rf"|today|yesterday|{COUNT}\s+days?\s+ago"
     rf"|\d{{4}}-?w\d{{1,2}}|w\d{{1,2}}|week\s+\d{{1,2}}"
@@ -120,6 +120,8 @@ def _latest(month: int, day: int, today: date) -> date:
 def atom_span(text: str, today: date) -> tuple[date, date] | None:
     """The days one atom ("Nov 10", "October", "2026-W47", "3 days ago") covers."""
     t = " ".join(text.lower().replace(",", " ").split())
+    t = re.sub(rf"^{WEEKDAY}\s+(?=(?:the\s+)?\d|{MONTH}\s+\d)", "", t)  # "Saturday 12 Sep"
+    t = re.sub(r"^the\s+(?=\d)", "", t)
     try:
         return _atom_span(t, today)
     except ValueError:  # 2026-02-30, week 60: not a date
