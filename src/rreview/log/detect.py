@@ -18,7 +18,7 @@ from rreview.log.readers import READERS, reader_named
 from rreview.log.readers.base import TOOL_FOLDER_REASON, Ignored, Reader, ReadResult, ignore_reason
 from rreview.log.scan import head, log_files
 
-MAJORITY_MARGIN = 0.3  # the majority reader keeps a file unless another claims it this much more
+MAJORITY_MARGIN = 0.35  # the majority reader keeps a file unless another claims it this much more
 
 
 @dataclass

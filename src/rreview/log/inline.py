@@ -51,3 +51,12 @@ def plain_text(text: str) -> str:
     text = _HTML_TAG_RE.sub("", text)
     text = _BLOCK_ID_RE.sub("", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+_HTML_LINE_RE = re.compile(r"^\s*</?(?:aside|details|summary|div|span|br|hr)\b[^>]*>\s*$", re.I)
+
+
+def blank_html_lines(lines: list[str]) -> list[str]:
+    """Lines that are only an HTML container tag (Notion's `<aside>` callouts, `<details>`
+    toggles) made blank, so the text inside starts its own item on its own line."""
+    return ["" if _HTML_LINE_RE.match(line) else line for line in lines]

@@ -13,7 +13,7 @@ from rreview.errors import Problem
 from rreview.log.dates import ISO_IN_TEXT_RE, make_date, parse_date
 from rreview.log.files import read_text
 from rreview.log.frontmatter import has_front_matter, read_front_matter, tag_list
-from rreview.log.inline import plain_text
+from rreview.log.inline import blank_html_lines, plain_text
 from rreview.log.markdown import parse_day
 from rreview.log.model import Entry, Item, find_tags
 from rreview.log.readers.base import BaseReader, Ignored, ReadResult
@@ -42,7 +42,9 @@ def clean_items(items: tuple[Item, ...]) -> tuple[Item, ...]:
 
 
 def unquote_callouts(lines: list[str]) -> list[str]:
-    """Block quotes and callouts read as the lines they quote (same line numbers)."""
+    """Block quotes and callouts read as the lines they quote (same line numbers); lines of
+    only an HTML container tag blanked."""
+    lines = blank_html_lines(lines)
     return [
         _CALLOUT_RE.sub(r"\1", line) if line.lstrip().startswith(">") else line for line in lines
     ]
