@@ -106,7 +106,7 @@ def _ask(
     items = indexed_items(snapshot.facts_by_entry)
     retriever = HybridRetriever(items, index_dir(snapshot.root) / "chroma")
     exact = exact_strings(query)
-    sections = aggregate_sections(route, snapshot.facts, when.range)
+    sections = aggregate_sections(route, snapshot.facts, when.range, query)
     outside: tuple[Evidence, ...] = ()
     if sections:
         evidence = cited_evidence(sections, items)

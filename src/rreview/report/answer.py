@@ -3,6 +3,7 @@ as text and as JSON."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -133,12 +134,35 @@ BUILDERS = {
 }
 
 
+OPEN_RE = re.compile(r"\b(open|still|pending|waiting|unchecked|not\s+(?:yet\s+)?checked)\b", re.I)
+WITHIN_RE = re.compile(r"\b(within|under|faster|less\s+than|on\s+time|best)\b", re.I)
+
+
 def aggregate_sections(
-    route: str, facts: Sequence[ItemFacts], window: DateRange | None
+    route: str, facts: Sequence[ItemFacts], window: DateRange | None, question: str = ""
 ) -> tuple[ReportSection, ...]:
     """The analysis tables that answer an aggregate question (none for a lookup)."""
     builder = BUILDERS.get(route)
-    return (builder(facts, window),) if builder else ()
+    if builder is None:
+        return ()
+    section = builder(facts, window)
+    if route == "predictions" and OPEN_RE.search(question):
+        lines = tuple(line for line in section.lines if line.text.startswith("Open:"))
+        section = ReportSection("Open predictions", lines, note="No prediction is waiting.")
+    if route == "estimates" and WITHIN_RE.search(question):
+        rows = sorted((line for line in section.lines if line.data), key=_ratio)
+        rest = tuple(line for line in section.lines if not line.data)
+        section = ReportSection(
+            "Estimates vs actual (within the estimate first)",
+            (*rows, *rest),
+            table=section.table,
+            note=section.note,
+        )
+    return (section,)
+
+
+def _ratio(line: ReportLine) -> float:
+    return float(str((line.data or {}).get("ratio", "0")).rstrip("x") or 0)
 
 
 def cited_evidence(

@@ -42,6 +42,7 @@ GENERIC = frozenset(
     | {"days", "month", "today", "yesterday", "do", "did", "done", "up", "going", "on", "new"}
 )
 TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-_./:][a-z0-9]+)*")
+NAME_RE = re.compile(r"\b[A-Z][\w-]*[A-Za-z0-9]")  # capitalised words: names, tools
 QUOTED_RE = re.compile(r"[\"“`']([^\"”`']{3,})[\"”`']")
 IDENTIFIER_RE = re.compile(
     r"(?<![\w-])(?=[\w./:-]*[0-9_./:-])(?=[\w./:-]*[A-Za-z])[\w./:-]*\w"
@@ -209,12 +210,20 @@ class HybridRetriever:
             sorted(fused, key=lambda n: (-len(matched.get(n, ())), -fused[n], n)), self.items
         )
         shared = self._shared(query)
+        unknown = self.unknown_names(query, exact)
+        named = self.known_names(query)
         out = []
         for n in order[:k]:
             item = self.items[n]
             cosine = dense.get(n)
             hits = matched.get(n, ())
-            relevant = bool(hits) or (cosine or 0.0) >= MIN_DENSE or shared(n) >= MIN_SHARED
+            relevant = (
+                bool(hits)
+                or (cosine or 0.0) >= MIN_DENSE
+                or shared(n) >= MIN_SHARED
+                or bool(named and named <= self.doc_tokens[n])  # it names who or what was asked
+            )
+            relevant = relevant and (bool(hits) or not unknown)
             score = 1.0 if hits else min(1.0, fused[n] / best)
             out.append(self._evidence(item, score, cosine, lexical.get(n, 0.0), hits, relevant))
         return out
@@ -263,6 +272,23 @@ class HybridRetriever:
             return {}
         scores = self.bm25.get_scores(tokens)
         return {n: float(scores[n]) for n in allowed if scores[n] > 0}
+
+    def known_names(self, query: str) -> set[str]:
+        """Tokens of the capitalised names in the question that the log mentions."""
+        words = [m.group(0) for m in NAME_RE.finditer(query) if m.start() > 0]
+        return {t for w in words for t in tokenize(w) if t in self.doc_freq}
+
+    def unknown_names(self, query: str, exact: Sequence[str] = ()) -> list[str]:
+        """Names the question is about that the log never mentions ("Visium", "CellChat",
+        a run id typed verbatim): then items that merely resemble the question do not
+        answer it."""
+        words = [m.group(0) for m in NAME_RE.finditer(query) if m.start() > 0]
+        out = []
+        for word in [*words, *exact]:
+            tokens = [t for t in tokenize(word) if t not in STOPWORDS]
+            if tokens and not any(t in self.doc_freq for t in tokens):
+                out.append(word)
+        return out
 
     def _shared(self, query: str) -> Callable[[int], float]:
         """Share of the question's informative words an item contains (rare words count)."""
