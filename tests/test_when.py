@@ -66,6 +66,13 @@ MONDAY = date(2026, 11, 23)
         ("after November 15th", MONDAY, "2026-11-16", "2026-11-23", ""),
         ("in December", MONDAY, "2025-12-01", "2025-12-31", ""),  # the latest past December
         ("on 10 Nov", MONDAY, "2026-11-10", "2026-11-10", ""),
+        (
+            "what did I do on Saturday 12 September?",
+            MONDAY,
+            "2026-09-12",
+            "2026-09-12",
+            "what did I do ?",
+        ),
     ],
 )
 def test_dates_in_questions(question: str, today: date, start: str, end: str, rest: str) -> None:
