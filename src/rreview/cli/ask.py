@@ -6,7 +6,7 @@ import sys
 import time
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,6 +32,11 @@ from rreview.cli.engine_options import (
 )
 from rreview.config import EngineConfig, load_engine_config
 from rreview.errors import UsageError
+
+if TYPE_CHECKING:
+    from rreview.report.model import ReportSection
+    from rreview.retrieve.when import DateRange
+    from rreview.store.sync import LogSnapshot
 
 
 @handle_errors
@@ -106,7 +111,10 @@ def _ask(
     items = indexed_items(snapshot.facts_by_entry)
     retriever = HybridRetriever(items, index_dir(snapshot.root) / "chroma")
     exact = exact_strings(query)
-    sections = aggregate_sections(route, snapshot.facts, when.range, query)
+    if route == "bugs":  # families across days, however worded (analyze/bugs.py)
+        sections = _bug_family_sections(snapshot, when.range)
+    else:
+        sections = aggregate_sections(route, snapshot.facts, when.range, query)
     outside: tuple[Evidence, ...] = ()
     if sections:
         evidence = cited_evidence(sections, items)
@@ -152,3 +160,24 @@ def _ask(
     rendered = render_answer(answer, request)
     if rendered:
         print(rendered)
+
+
+def _bug_family_sections(
+    snapshot: LogSnapshot, window: DateRange | None
+) -> tuple[ReportSection, ...]:
+    """The bug families of the mentions in `window`, recurring ones first."""
+    from rreview.analyze.bugs import bug_families, bug_mentions
+    from rreview.analyze.vectors import IndexedVectors
+    from rreview.paths import index_dir
+    from rreview.report.analyses.bugs import bugs_sections
+
+    mentions = [
+        m for m in bug_mentions(snapshot.facts) if window is None or window.contains(m.date)
+    ]
+    if not mentions:
+        from rreview.report.model import ReportSection as Section
+
+        return (Section("Bugs", (), note="No bug logged in that time."),)
+    vectors = IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root))
+    families = bug_families(snapshot.facts, vectors, mentions=mentions)
+    return tuple(bugs_sections(families))
