@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rreview.errors import Problem, UsageError
+from rreview.log.instructions import drop_instructions
 from rreview.log.model import Entry
 from rreview.log.readers import READERS, reader_named
 from rreview.log.readers.base import TOOL_FOLDER_REASON, Ignored, Reader, ReadResult, ignore_reason
@@ -112,6 +113,7 @@ def read_log(path: Path, fmt: str = "auto") -> tuple[Reader, ReadResult]:
         result.problems.insert(
             0, Problem(str(path), f"mixed folder: files read as several formats ({parts})")
         )
+    result.entries = drop_instructions(result.entries, result.problems)
     result.entries.sort(key=lambda entry: (entry.date, entry.file, entry.line))
     return detection.reader, result
 
