@@ -29,6 +29,24 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print structured data 
 VerboseOption = Annotated[
     bool, typer.Option("-v", "--verbose", help="Say what was read, skipped and done.")
 ]
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Where the vectors live: a Chroma server for team mode (http://host:8000), or "
+        "'local' (else RREVIEW_STORE, else store in the config file, else local).",
+        metavar="URL",
+    ),
+]
+CollectionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--collection",
+        help="Collection on the Chroma server (else RREVIEW_COLLECTION, else collection in "
+        "the config file, else rreview-<user>).",
+        metavar="NAME",
+    ),
+]
 FormatOption = Annotated[
     str, typer.Option("--format", help="Log format: auto, or a reader name (native).")
 ]

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from rreview.cli.common import (
+    CollectionOption,
     FormatOption,
     JsonOption,
     LogOption,
+    StoreOption,
     VerboseOption,
     handle_errors,
     info,
     print_json,
 )
 from rreview.cli.loading import describe, read_log_reporting
+from rreview.config import StoreSettings, resolve_store
 from rreview.paths import index_dir
-from rreview.store.sync import sync_index
+from rreview.store.sync import state_dir, sync_index
 
 
 @handle_errors
@@ -29,18 +33,52 @@ def index(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Delete the index first and embed everything.")
     ] = False,
+    store: StoreOption = None,
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Embed new or changed entries into the index (incremental; the index is a cache)."""
+    """Embed new or changed entries into the index (incremental; the index is a cache).
+
+    With --store http://host:port the vectors go to a Chroma server a lab shares, in this
+    person's own collection; the hashes that make it incremental stay on this machine.
+    """
+    settings = resolve_store(store, collection)
     snapshot = read_log_reporting(log, fmt, verbose)
     target = index_dir(snapshot.root)
-    if rebuild and target.exists():
-        shutil.rmtree(target)
-    stats = sync_index(snapshot, target)
+    if rebuild:
+        _forget(target, settings)
+    stats = sync_index(snapshot, target, store=settings)
+    where = f"{settings.url} (collection {_collection(settings)})" if settings.remote else None
     if as_json:
-        print_json({**asdict(stats), "index": str(target), "reader": snapshot.reader})
+        print_json(
+            {
+                **asdict(stats),
+                "index": str(target),
+                "store": where or "local",
+                "reader": snapshot.reader,
+            }
+        )
     else:
         info(describe(stats))
         if verbose:
-            info(f"index at {target}")
+            info(f"index at {target}" + (f"; vectors on {where}" if where else ""))
+
+
+def _collection(settings: StoreSettings) -> str:
+    from rreview.store.vectors import collection_name
+
+    return collection_name(settings)
+
+
+def _forget(target: Path, settings: StoreSettings) -> None:
+    """--rebuild: delete the local index, or in team mode this log's state and collection."""
+    if not settings.remote:
+        if target.exists():
+            shutil.rmtree(target)
+        return
+    from rreview.store.vectors import VectorStore
+
+    with VectorStore(store=settings) as vectors:
+        vectors.clear()
+    shutil.rmtree(state_dir(target, settings), ignore_errors=True)

@@ -11,9 +11,11 @@ import typer
 from rreview.analyze.week import week_facts
 from rreview.analyze.weeks import default_week, parse_week
 from rreview.cli.common import (
+    CollectionOption,
     FormatOption,
     JsonOption,
     LogOption,
+    StoreOption,
     TodayOption,
     VerboseOption,
     handle_errors,
@@ -31,7 +33,13 @@ from rreview.cli.engine_options import (
     show_preview,
 )
 from rreview.cli.loading import read_log_reporting, refresh_index
-from rreview.config import EngineConfig, load_config, load_engine_config
+from rreview.config import (
+    EngineConfig,
+    StoreSettings,
+    load_config,
+    load_engine_config,
+    resolve_store,
+)
 from rreview.engines.base import get_engine
 from rreview.log.capture import atomic_write
 from rreview.paths import data_home
@@ -62,6 +70,8 @@ def week(
     ] = None,
     today: TodayOption = None,
     fmt: FormatOption = "auto",
+    store: StoreOption = None,
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -73,13 +83,25 @@ def week(
     """
     config = load_config(log, engine)
     engine_config = load_engine_config(engine, model, base_url, offline)
+    store_settings = resolve_store(store, collection)
     guard: AbstractContextManager[None] = nullcontext()
     if engine_config.offline:
         from rreview.engines.guard import no_network
 
         guard = no_network()
     with guard:
-        _week(week, config.log, engine_config, dry_run, out, today, fmt, as_json, verbose)
+        _week(
+            week,
+            config.log,
+            engine_config,
+            dry_run,
+            out,
+            today,
+            fmt,
+            as_json,
+            verbose,
+            store=store_settings,
+        )
 
 
 def _week(
@@ -92,13 +114,14 @@ def _week(
     fmt: str,
     as_json: bool,
     verbose: bool,
+    store: StoreSettings | None = None,
 ) -> None:
     chosen_engine = get_engine(engine_config)
     for notice in chosen_engine.notices:
         warn(notice)
     shown = len(chosen_engine.notices)
     snapshot = read_log_reporting(log, fmt, verbose)
-    refresh_index(snapshot, verbose)
+    refresh_index(snapshot, verbose, store)
     facts = snapshot.facts
     target = (
         parse_week(week) if week else default_week(parse_today(today), {f.item.date for f in facts})

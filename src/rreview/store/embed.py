@@ -19,6 +19,7 @@ from typing import Any
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 BATCH_SIZE = 64
+DIMENSIONS = 384
 SMALL_UPDATE = 256  # texts; up to this many the ONNX copy embeds them (no torch import)
 
 
@@ -69,6 +70,7 @@ class Embedder:
         self.backend = backend
         self.texts_embedded = 0
         self.texts_by_backend: dict[str, int] = {"torch": 0, "onnx": 0}
+        self.model_runs = 0  # distinct texts actually run through a model
 
     def encode(self, texts: Sequence[str], show_progress: bool = False) -> list[list[float]]:
         """Unit-normalised embeddings of `texts`, in order."""
@@ -78,14 +80,20 @@ class Embedder:
         return [row.tolist() for row in rows]
 
     def encode_array(self, texts: Sequence[str]) -> Any:
-        """Like `encode`, as a float32 numpy array (one row per text)."""
-        runtime = self._runtime(len(texts))
+        """Like `encode`, as a float32 numpy array (one row per text). A text given several
+        times (a to-do carried day after day) is run through the model once."""
+        unique = list(dict.fromkeys(texts))
+        if not unique:
+            import numpy as np
+
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        runtime = self._runtime(len(unique))
         if runtime is not None:
-            vectors = runtime.encode(list(texts), batch_size=BATCH_SIZE)
+            vectors = runtime.encode(unique, batch_size=BATCH_SIZE)
             backend = "onnx"
         else:
             vectors = sentence_model().encode(
-                list(texts),
+                unique,
                 batch_size=BATCH_SIZE,
                 normalize_embeddings=True,
                 show_progress_bar=False,
@@ -94,7 +102,11 @@ class Embedder:
             backend = "torch"
         self.texts_embedded += len(texts)
         self.texts_by_backend[backend] += len(texts)
-        return vectors
+        self.model_runs += len(unique)
+        if len(unique) == len(texts):
+            return vectors
+        row = {text: n for n, text in enumerate(unique)}
+        return vectors[[row[text] for text in texts]]
 
     def _runtime(self, count: int) -> Any:
         """The ONNX encoder if this batch should go to it, else None (sentence-transformers)."""

@@ -64,6 +64,18 @@ class IndexedEntry:
     reader: str | None
 
 
+@dataclass(frozen=True)
+class EntryRow:
+    """One entry as the facts store keeps it: where it is, its content hash, its facts."""
+
+    key: str
+    date: str
+    file: str
+    line: int
+    digest: str
+    facts: list[ItemFacts]
+
+
 def item_ids(entry_key: str, count: int) -> list[str]:
     """The ids of an entry's items, shared by the facts and the vector store."""
     return [f"{entry_key}#{index}" for index in range(count)]
@@ -76,6 +88,7 @@ class FactStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path)
         self.db.execute("pragma journal_mode=wal")
+        self.db.execute("pragma synchronous=normal")  # a cache: durable enough, no fsync per commit
         self._migrate()
 
     def _migrate(self) -> None:
@@ -96,18 +109,30 @@ class FactStore:
         self, key: str, date: str, file: str, line: int, digest: str, facts: list[ItemFacts]
     ) -> list[str]:
         """Store one entry's facts, replacing what was there; returns the item ids."""
-        ids = item_ids(key, len(facts))
+        self.replace_entries([EntryRow(key, date, file, line, digest, facts)])
+        return item_ids(key, len(facts))
+
+    def replace_entries(self, rows: Sequence[EntryRow]) -> None:
+        """Store several entries' facts in one transaction, replacing what was there."""
         with self.db:
-            self._delete(key)
-            self.db.execute(
-                "insert into entries values (?, ?, ?, ?, ?, ?)",
-                (key, date, file, line, digest, len(facts)),
+            self.db.executemany(
+                "delete from items where entry_key = ?", [(row.key,) for row in rows]
+            )
+            self.db.executemany(
+                "insert or replace into entries values (?, ?, ?, ?, ?, ?)",
+                [
+                    (row.key, row.date, row.file, row.line, row.digest, len(row.facts))
+                    for row in rows
+                ],
             )
             self.db.executemany(
                 f"insert into items values ({', '.join('?' * 26)})",
-                [_row(item_id, key, f) for item_id, f in zip(ids, facts, strict=True)],
+                [
+                    _row(item_id, row.key, f)
+                    for row in rows
+                    for item_id, f in zip(item_ids(row.key, len(row.facts)), row.facts, strict=True)
+                ],
             )
-        return ids
 
     def move_entry(self, key: str, line: int, facts: list[ItemFacts]) -> list[str]:
         """Update line numbers of an unchanged entry that moved inside its file."""
@@ -145,6 +170,12 @@ class FactStore:
     def _delete(self, key: str) -> None:
         self.db.execute("delete from items where entry_key = ?", (key,))
         self.db.execute("delete from entries where key = ?", (key,))
+
+    def forget_all(self) -> None:
+        """Forget every entry (their vectors are gone: everything is embedded again)."""
+        with self.db:
+            self.db.execute("delete from items")
+            self.db.execute("delete from entries")
 
     def count(self, table: str) -> int:
         """Rows in `entries` or `items`."""

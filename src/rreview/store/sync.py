@@ -1,4 +1,14 @@
-"""Keeping the index in step with the log, incrementally by content hash."""
+"""Keeping the index in step with the log, incrementally by content hash.
+
+What makes it fast at ten years of log (~3,650 entries, ~70,000 items):
+- an entry whose content hash is unchanged is skipped on the hashes in SQLite alone: no
+  Chroma, no model, and its items' facts are not even extracted (extraction is lazy);
+- new and changed entries are embedded in chunks of `CHUNK_ITEMS` texts (one model call,
+  identical texts such as carried to-dos embedded once), and each chunk is written with one
+  Chroma upsert and one SQLite transaction: no round trip per item or per entry;
+- a small update (a day or two) is embedded by the ONNX copy of the model, so it never
+  imports torch (see `store/embed.py`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +16,7 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,14 +24,16 @@ from typing import TYPE_CHECKING
 
 from filelock import FileLock
 
+from rreview.config import StoreSettings
 from rreview.extract import extract
 from rreview.extract.facts import ItemFacts
 from rreview.log.detect import read_log
 from rreview.log.model import Entry
 from rreview.log.readers.base import ReadResult
+from rreview.paths import log_key
 from rreview.store.embed import Embedder
-from rreview.store.facts import FactStore, item_ids
-from rreview.store.vectors import Metadata
+from rreview.store.facts import EntryRow, FactStore, item_ids
+from rreview.store.vectors import Metadata, Owner, author, vectors_dir
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -28,6 +41,32 @@ if TYPE_CHECKING:
     from rreview.store.vectors import VectorStore
 
 PROGRESS_MIN_ITEMS = 200  # below this a bar would only flicker
+CHUNK_ITEMS = 2048  # texts per model call and per store write: big enough to sort by length
+
+
+class LazyFacts(Mapping[str, list[ItemFacts]]):
+    """Entry key -> the facts of its items, extracted on first access and then kept."""
+
+    def __init__(self, entries: Mapping[str, Entry]) -> None:
+        self._entries = entries
+        self._facts: dict[str, list[ItemFacts]] = {}
+
+    @property
+    def extracted(self) -> int:
+        """How many entries have had their facts extracted so far."""
+        return len(self._facts)
+
+    def __getitem__(self, key: str) -> list[ItemFacts]:
+        found = self._facts.get(key)
+        if found is None:
+            found = self._facts[key] = [extract(item) for item in self._entries[key].items]
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 @dataclass
@@ -37,8 +76,8 @@ class LogSnapshot:
     root: Path
     reader: str
     read: ReadResult
-    facts_by_entry: dict[str, list[ItemFacts]] = field(default_factory=dict)
     entries: dict[str, Entry] = field(default_factory=dict)
+    facts_by_entry: Mapping[str, list[ItemFacts]] = field(default_factory=dict)
 
     @property
     def facts(self) -> list[ItemFacts]:
@@ -66,7 +105,7 @@ class SyncStats:
 
 
 def load_log(root: Path, fmt: str = "auto") -> LogSnapshot:
-    """Read the log at `root` and extract the facts of every item (no index involved)."""
+    """Read the log at `root`; the facts of each entry are extracted when first asked for."""
     reader, result = read_log(root, fmt)
     snapshot = LogSnapshot(root=root, reader=reader.name, read=result)
     counts: Counter[str] = Counter()
@@ -75,7 +114,7 @@ def load_log(root: Path, fmt: str = "auto") -> LogSnapshot:
         counts[base] += 1
         key = base if counts[base] == 1 else f"{base}#{counts[base]}"
         snapshot.entries[key] = entry
-        snapshot.facts_by_entry[key] = [extract(item) for item in entry.items]
+    snapshot.facts_by_entry = LazyFacts(snapshot.entries)
     return snapshot
 
 
@@ -85,9 +124,9 @@ def _relative(file: str, root: Path) -> str:
     return os.path.relpath(file, root)
 
 
-def _metadata(key: str, facts: ItemFacts) -> Metadata:
+def _metadata(key: str, facts: ItemFacts, owner: str | None) -> Metadata:
     item = facts.item
-    return {
+    meta: dict[str, str | int] = {
         "entry": key,
         "date": item.date.isoformat(),
         "day": item.date.toordinal(),
@@ -95,71 +134,125 @@ def _metadata(key: str, facts: ItemFacts) -> Metadata:
         "file": item.file,
         "line": item.line,
     }
+    if owner:
+        meta["author"] = owner
+    return meta
+
+
+def state_dir(index_dir: Path, store: StoreSettings | None = None) -> Path:
+    """Where the facts and hashes of one log's index live: the index folder itself for the
+    embedded store; a sub-folder per server and collection in team mode, so switching
+    between stores never mistakes one store's contents for another's."""
+    if store is None or not store.remote:
+        return index_dir
+    import hashlib
+
+    from rreview.store.vectors import collection_name
+
+    key = hashlib.sha256(f"{store.url}|{collection_name(store)}".encode()).hexdigest()[:12]
+    return index_dir / f"server-{key}"
 
 
 def sync_index(
-    snapshot: LogSnapshot, index_dir: Path, embedder: Embedder | None = None
+    snapshot: LogSnapshot,
+    index_dir: Path,
+    embedder: Embedder | None = None,
+    store: StoreSettings | None = None,
 ) -> SyncStats:
-    """Bring the index at `index_dir` up to date with `snapshot`; only changed days are embedded.
+    """Bring the index at `index_dir` (and the server of `store`, in team mode) up to date
+    with `snapshot`; only new and changed days are embedded.
 
     Nothing is imported or loaded (no Chroma, no model) when no day changed.
     """
     started = time.perf_counter()
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(index_dir / "index.lock")):
-        facts_db = FactStore(index_dir / "facts.sqlite")
+    folder = state_dir(index_dir, store)
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / "index.lock")):
+        facts_db = FactStore(folder / "facts.sqlite")
         try:
-            stats = _sync(snapshot, index_dir, facts_db, embedder or Embedder())
+            stats = _sync(snapshot, index_dir, facts_db, embedder or Embedder(), store)
         finally:
             facts_db.close()
     stats.seconds = time.perf_counter() - started
     return stats
 
 
-def _sync(
-    snapshot: LogSnapshot, index_dir: Path, facts_db: FactStore, embedder: Embedder
-) -> SyncStats:
-    vectors_dir = index_dir / "chroma"
-    known = facts_db.entry_states()
-    if known and not vectors_dir.exists():  # the vectors were deleted: forget the facts too
-        facts_db.delete_entries(known)
-        known = {}
-    orphans = not known and vectors_dir.exists()  # vectors without facts (facts db deleted)
-    stats = SyncStats(entries=len(snapshot.entries))
-    to_embed: list[str] = []
-    to_move: list[str] = []
+@dataclass
+class _Plan:
+    """What a run has to do, by entry key."""
+
+    embed: list[str] = field(default_factory=list)  # new and changed
+    changed: list[str] = field(default_factory=list)
+    move: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.embed or self.move or self.removed)
+
+
+def _plan(snapshot: LogSnapshot, known: Mapping[str, tuple[str, int]], stats: SyncStats) -> _Plan:
+    plan = _Plan()
+    stats.new = stats.changed = stats.moved = stats.unchanged = 0
     for key, entry in snapshot.entries.items():
         state = known.get(key)
         if state is None:
             stats.new += 1
-            to_embed.append(key)
+            plan.embed.append(key)
         elif state[0] != entry.content_hash:
             stats.changed += 1
-            to_embed.append(key)
+            plan.embed.append(key)
+            plan.changed.append(key)
         elif state[1] != entry.line:
             stats.moved += 1
-            to_move.append(key)
+            plan.move.append(key)
         else:
             stats.unchanged += 1
-    removed = [key for key in known if key not in snapshot.entries]
-    stats.removed = len(removed)
-    if not (to_embed or to_move or removed):
+    plan.removed = [key for key in known if key not in snapshot.entries]
+    stats.removed = len(plan.removed)
+    return plan
+
+
+def _sync(
+    snapshot: LogSnapshot,
+    index_dir: Path,
+    facts_db: FactStore,
+    embedder: Embedder,
+    store: StoreSettings | None,
+) -> SyncStats:
+    remote = store is not None and store.remote
+    known = facts_db.entry_states()
+    if known and not remote and not vectors_dir(index_dir).exists():
+        facts_db.forget_all()  # the vectors were deleted: forget the facts too
+        known = {}
+    stats = SyncStats(entries=len(snapshot.entries))
+    plan = _plan(snapshot, known, stats)
+    if plan.empty:
         return stats
 
-    from rreview.store.vectors import VectorStore  # chromadb: only when something changed
+    from rreview.store.vectors import open_vectors  # chromadb: only when something changed
 
-    with VectorStore(vectors_dir) as vectors:
-        if orphans:
-            vectors.clear()
-        # every entry about to be embedded loses its old vectors first: an edit that drops
-        # items, or a run cut short between vectors and facts, leaves none behind
-        vectors.delete_entries(removed + to_embed)
-        facts_db.delete_entries(removed)
-        for key in to_move:
+    owner = Owner(log=log_key(snapshot.root), author=author()) if remote else None
+    with open_vectors(index_dir, store, owner) as vectors:
+        stored, expected = vectors.count(), facts_db.count("items")
+        if stored < expected:  # vectors lost (a server collection reset): embed all again
+            facts_db.forget_all()
+            known = {}
+            plan = _plan(snapshot, known, stats)
+        if not known and stored:
+            vectors.clear()  # vectors without facts (the facts database was deleted)
+        elif stored > expected:  # a run cut short between vectors and facts left some
+            vectors.delete_entries_except([k for k in known if k not in plan.removed])
+        # an edited entry loses its old vectors first: an edit that drops items leaves none
+        vectors.delete_entries(plan.removed + plan.changed)
+        facts_db.delete_entries(plan.removed)
+        for key in plan.move:
             facts = snapshot.facts_by_entry[key]
             ids = facts_db.move_entry(key, snapshot.entries[key].line, facts)
-            vectors.update_metadata(ids, [_metadata(key, f) for f in facts])
-        _embed_entries(snapshot, to_embed, facts_db, vectors, embedder, stats)
+            vectors.update_metadata(
+                ids, [_metadata(key, f, owner.author if owner else None) for f in facts]
+            )
+        _embed_entries(snapshot, plan.embed, facts_db, vectors, embedder, stats, owner)
     return stats
 
 
@@ -170,6 +263,7 @@ def _embed_entries(
     vectors: VectorStore,
     embedder: Embedder,
     stats: SyncStats,
+    owner: Owner | None,
 ) -> None:
     total = sum(len(snapshot.facts_by_entry[key]) for key in keys)
     progress = _progress(total)
@@ -179,8 +273,8 @@ def _embed_entries(
     for position, key in enumerate(keys, start=1):
         chunk.append(key)
         chunk_items += len(snapshot.facts_by_entry[key])
-        if chunk_items >= 256 or position == len(keys):
-            _embed_chunk(snapshot, chunk, facts_db, vectors, embedder)
+        if chunk_items >= CHUNK_ITEMS or position == len(keys):
+            _embed_chunk(snapshot, chunk, facts_db, vectors, embedder, owner)
             stats.items_embedded += chunk_items
             if progress and task is not None:
                 progress.advance(task, chunk_items)
@@ -195,28 +289,33 @@ def _embed_chunk(
     facts_db: FactStore,
     vectors: VectorStore,
     embedder: Embedder,
+    owner: Owner | None,
 ) -> None:
-    """Embed and store some entries: vectors first, then the facts row that marks them done,
-    so a run cut short is simply redone next time."""
+    """Embed and store some entries: vectors first, then the facts rows that mark them done
+    (one transaction), so a run cut short is simply redone next time."""
     pairs = [(key, f) for key in keys for f in snapshot.facts_by_entry[key]]
     ids = [i for key in keys for i in item_ids(key, len(snapshot.facts_by_entry[key]))]
-    embeddings = embedder.encode([f.item.text for _, f in pairs])
+    texts = [f.item.text for _, f in pairs]
     vectors.add(
         ids,
-        embeddings,
-        [f.item.text for _, f in pairs],
-        [_metadata(key, f) for key, f in pairs],
+        embedder.encode_array(texts),
+        texts,
+        [_metadata(key, f, owner.author if owner else None) for key, f in pairs],
     )
+    rows = []
     for key in keys:
         entry = snapshot.entries[key]
-        facts_db.replace_entry(
-            key,
-            entry.date.isoformat(),
-            entry.file,
-            entry.line,
-            entry.content_hash,
-            snapshot.facts_by_entry[key],
+        rows.append(
+            EntryRow(
+                key,
+                entry.date.isoformat(),
+                entry.file,
+                entry.line,
+                entry.content_hash,
+                snapshot.facts_by_entry[key],
+            )
         )
+    facts_db.replace_entries(rows)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     facts_db.mark_indexed(keys, [snapshot.entries[key].reader for key in keys], now)
 

@@ -1,0 +1,94 @@
+"""Incremental indexing at scale: after editing one day of a year of log, only that day is
+extracted and embedded, and the vector store is written for that day alone. Counts only:
+the timings live in benchmarks/run.py."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from benchmarks.synthlog import write_log
+
+from rreview.paths import index_dir
+from rreview.store.embed import Embedder
+from rreview.store.sync import LazyFacts, load_log, sync_index
+from rreview.store.vectors import VectorStore
+
+
+class HashEmbedder(Embedder):
+    """Deterministic unit vectors from a hash of each text: the counting is what is tested
+    here, and a year of log through the real model would take a minute."""
+
+    def __init__(self) -> None:
+        super().__init__(backend="torch")
+        self.calls: list[int] = []
+
+    def encode_array(self, texts: Sequence[str]) -> Any:
+        self.calls.append(len(texts))
+        self.texts_embedded += len(texts)
+        rows = []
+        for text in texts:
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+            row = np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+            rows.append(row / np.linalg.norm(row))
+        return np.stack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+
+
+def test_editing_one_day_of_a_year_embeds_only_that_day(tmp_path: Path) -> None:
+    log = tmp_path / "year"
+    size = write_log(log, days=365, items_per_day=19, seed=3)
+    embedder = HashEmbedder()
+
+    first = sync_index(load_log(log), index_dir(log), embedder)
+
+    assert first.new == 365 and first.items_embedded == size.items == 365 * 19
+    assert sum(embedder.calls) == size.items and len(embedder.calls) == 4  # chunks, not days
+    untouched = load_log(log)
+    nothing = sync_index(untouched, index_dir(log), embedder)
+    assert (nothing.unchanged, nothing.items_embedded) == (365, 0)
+    assert isinstance(untouched.facts_by_entry, LazyFacts)
+    assert untouched.facts_by_entry.extracted == 0  # hashes alone decided
+
+    page = log / "2026-06-01.md"
+    page.write_text(page.read_text() + "- reran the sweep after the node fix #training\n")
+    embedder.calls.clear()
+    snapshot = load_log(log)
+    again = sync_index(snapshot, index_dir(log), embedder)
+
+    key = "2026-06-01.md#2026-06-01"
+    assert (again.changed, again.unchanged, again.new, again.removed) == (1, 364, 0, 0)
+    assert again.items_embedded == len(snapshot.facts_by_entry[key]) == 20
+    assert embedder.calls == [20]
+    assert isinstance(snapshot.facts_by_entry, LazyFacts)
+    assert snapshot.facts_by_entry.extracted == 1
+    with VectorStore(index_dir(log) / "chroma") as store:
+        assert store.count() == size.items + 1
+        stored = store.collection.get(where={"entry": key}, include=["documents"])
+    assert len(stored["ids"]) == 20
+    assert "reran the sweep after the node fix #training" in stored["documents"]
+
+
+def test_the_generator_is_deterministic_and_varied(tmp_path: Path) -> None:
+    one = write_log(tmp_path / "a", days=30, items_per_day=19, seed=11)
+    two = write_log(tmp_path / "b", days=30, items_per_day=19, seed=11)
+    other = write_log(tmp_path / "c", days=30, items_per_day=19, seed=12)
+
+    pages = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert len(pages) == 30 == one.days and one == two
+    assert all(
+        (tmp_path / "a" / p).read_bytes() == (tmp_path / "b" / p).read_bytes() for p in pages
+    )
+    assert any(
+        (tmp_path / "a" / p).read_bytes() != (tmp_path / "c" / p).read_bytes() for p in pages
+    )
+    assert other.items == one.items == 30 * 19
+    facts = load_log(tmp_path / "a").facts
+    assert len(facts) == one.items
+    assert sum(f.is_bug for f in facts) >= 10
+    assert sum(f.estimate_hours is not None and f.actual_hours is not None for f in facts) >= 50
+    assert sum(f.prediction is not None for f in facts) >= 10
+    assert sum(f.is_todo for f in facts) >= 90
+    assert len({f.item.text for f in facts}) > 0.7 * len(facts)  # varied, with carried to-dos
