@@ -22,7 +22,7 @@ COMPUTED = re.compile(
     r"|\d{4}-\d{2}-\d{2}(?:\.\.\d{4}-\d{2}-\d{2})?|\b\d{4}-W\d{2}\b"
     r"|[+\-−]\d+(?:\.\d+)?(?:%| pts)?\)"
     r"|\b\d+ vs \d+\b"
-    r"|\(\d+%|\b\d+%(?=[;)])|\b\d+% (?:in|→)|→ \d+%|\bis \d+%"
+    r"|\b\d+% → \d+%|\b\d+ earlier weeks?\b|\(\d+%|\b\d+%(?=[;)])|\b\d+% (?:in|→)|→ \d+%|\bis \d+%"
     r"|\berror [+\-−]?[\d.,]+"
 )
 NUMBER = re.compile(r"(?<![\w.])[-+−]?\d+(?:[.,]\d+)*%?")
