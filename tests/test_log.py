@@ -68,6 +68,8 @@ def _at(entry: Entry, line: int) -> Item:
         ("Reading list", Section.NOTES),
         ("Blog posts", Section.NOTES),  # "log" inside a word is not the Log section
         ("Backlog", Section.NOTES),
+        ("Tasks", Section.PLAN),
+        ("Tasks done today", Section.DONE),
         ("2026-03-02", Section.NOTES),
     ],
 )
@@ -200,7 +202,8 @@ def test_day_file_with_text_and_markdown_suffixes(tmp_path: Path) -> None:
         (date(2026, 1, 1), "plain text day", 1),
         (date(2026, 1, 2), "markdown day", 1),
     ]
-    assert result.entries[0].items[0].section is Section.NOTES  # no heading yet
+    # a page without a done section is a free-form day: what it says is what was done
+    assert result.entries[0].items[0].section is Section.DONE
 
 
 def test_heading_date_differs_from_file_name(tmp_path: Path) -> None:

@@ -95,6 +95,15 @@ TIME_PHRASINGS = [
     ("expected it to take 20 minutes, it took 2 hours", (1 / 3, 2.0)),
     ("it took me 4 hours, twice the estimate", (2.0, 4.0)),
     ("write the method section: thought it'd take half a day, took two days", (4.0, 16.0)),
+    ("guessed an hour, it was closer to three", (1.0, 3.0)),
+    ("My estimate for the cleaning script was 2 hours; it ended up taking 5.", (2.0, 5.0)),
+    ("told my advisor it'd be done in an hour, it took four", (1.0, 4.0)),
+    ("should have been a quick one (say 20 min), but it was 3h", (1 / 3, 3.0)),
+    ("(2h planned, 2.5h in practice)", (2.0, 2.5)),
+    ("estimate: 1 day for the appendix. reality: 3 days", (8.0, 24.0)),
+    ("took me way longer than planned: 4 hours instead of 90 minutes", (1.5, 4.0)),
+    ("spent 6h on the poster, way more than the 2h I had in mind", (2.0, 6.0)),
+    ("Thought the rebuttal would take 2 days, finished it in one", (16.0, 8.0)),
     # one side only
     ("debugging the kernel took me about 3 hours", (None, 3.0)),
     ("spent about 3 hours cleaning the transcripts", (None, 3.0)),
@@ -141,6 +150,9 @@ TIME_PHRASINGS = [
     ("it ate the whole afternoon", NONE),
     ("The 2h recording of the clinic session has 40 min of silence", NONE),
     ("fine-tune for 30 epochs is running, ETA 14h", NONE),
+    ("kicked off the 7B run on 16 GPUs, will take ~20h", NONE),
+    ("the node was down for half a day", NONE),
+    ("3 hours of meetings, no coding", NONE),
 ]
 
 
@@ -184,6 +196,13 @@ def test_the_table_has_many_negatives() -> None:
         ("opened a GitHub issue for the docs", False),
         ("error analysis on 100 failure cases", False),
         ("crash course on JAX with Mira", False),
+        ("the Jupyter kernel died again when I densified X", True),
+        ("saving the checkpoint blew up on a mixed-type column", True),
+        ("ran out of GPU memory at batch 1024", True),
+        ("could not load the tokenizer from the cache", True),
+        ("tracked down the loss spikes: one shard had duplicated examples", True),
+        ("nothing crashed today for once", False),
+        ("an issue upstream blames large inputs; no fix yet", False),
         ("the run finished fine", False),
     ],
 )

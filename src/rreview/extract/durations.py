@@ -20,6 +20,7 @@ WORDS = {
     "six": 6.0, "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0, "eleven": 11.0,
     "twelve": 12.0, "fifteen": 15.0, "twenty": 20.0, "thirty": 30.0, "forty": 40.0,
     "forty-five": 45.0, "fifty": 50.0, "sixty": 60.0, "ninety": 90.0, "a couple of": 2.0,
+    "two and a half": 2.5, "three and a half": 3.5, "four and a half": 4.5,
     "a couple": 2.0, "couple of": 2.0, "a single": 1.0, "one and a half": 1.5,
 }  # fmt: skip
 _WORD = "|".join(sorted((re.escape(w) for w in WORDS), key=len, reverse=True))
@@ -136,3 +137,14 @@ def parse_duration(text: str) -> float | None:
     if len(found) == 1 and found[0].start == 0 and found[0].end == len(text.strip()):
         return found[0].hours
     return None
+
+
+def unit_of(written: str) -> str:
+    """The unit a duration was written in ("h", "min", "day", "week"): a bare number later in
+    the same text ("guessed an hour, it was closer to three") is in that unit."""
+    words = written.lower()
+    units = (("min", r"\d\s*m\b|min"), ("day", r"\d\s*d\b|day"), ("week", r"\d\s*w\b|week|wk"))
+    for unit, pattern in units:
+        if re.search(pattern, words):
+            return unit
+    return "h"

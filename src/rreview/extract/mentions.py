@@ -29,14 +29,18 @@ BUG_STRONG = re.compile(
     r"turned|turn|is|are|was|were|exploded|blew\s+up)\s+(?:to\s+)?(?:nan|inf)\b|"
     r"nans?\s+(?:in|loss|again|after|at)\b|nan\s+loss|"
     r"(?:loss|value\s+loss|grads?|gradients?)\s+(?:exploded|blew\s+up|diverged)|"
-    r"silently\s+(?:wrong|dropped|ignored|broken|failing|corrupt\w*))",
+    r"silently\s+(?:wrong|dropped|ignored|broken|failing|corrupt\w*)|broke|broken|"
+    r"died|dies|blew\s+up|blows\s+up|choked|(?:got|was|were|gets)\s+killed|"
+    r"ran\s+out\s+of\s+(?:\w+\s+)?(?:memory|disk|space)|out\s+of\s+disk|"
+    r"(?:could\s+not|couldn't|can't|cannot|won't|wouldn't)\s+(?:save|load|open|read|write|import|"
+    r"find|allocate|connect|reproduce|start|compile|build|run))",
     re.I,
 )
 # Words that name a problem only with a clue that it was one ("fixed", "found why", "again").
 BUG_WEAK = re.compile(
     r"\b(?:errors?|issues?|problems?|broke|broken|breaks|fail(?:s|ed|ing|ure)?|wrong|mismatch|"
     r"regression|corrupt(?:ed|ion)?|stale|stuck|typo|glitch|flaky|misconfigured|leak(?:age)?|"
-    r"collapsed?|"
+    r"collapsed?|spikes?|spiked|spiking|duplicated|duplicates|"
     r"exploded|diverged|wasn't|weren't|didn't\s+work|not\s+working|doesn't\s+work)\b",
     re.I,
 )
@@ -59,7 +63,8 @@ NOT_BUG = re.compile(
     re.I,
 )
 _NEGATED_RE = re.compile(
-    r"\b(?:no|not|never|without|didn't|did\s+not|zero)\s+(?:\w+\s+){0,2}$", re.I
+    r"\b(?:no|not|never|without|didn't|did\s+not|zero|nothing|none|no\s+more)\s+(?:\w+\s+){0,2}$",
+    re.I,
 )
 
 _PRED_CUE = (
@@ -162,7 +167,8 @@ def is_bug(text: str) -> bool:
         if not _NEGATED_RE.search(masked[: match.start()]):
             return True
     weak = [m for m in BUG_WEAK.finditer(masked) if not _NEGATED_RE.search(masked[: m.start()])]
-    return bool(weak) and bool(BUG_CLUE.search(masked))
+    clues = [m for m in BUG_CLUE.finditer(masked) if not _NEGATED_RE.search(masked[: m.start()])]
+    return bool(weak) and bool(clues)
 
 
 def _about_time(text: str) -> bool:

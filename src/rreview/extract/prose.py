@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rreview.extract.durations import Duration, find_durations
+from rreview.extract.durations import WORDS, Duration, find_durations, unit_hours, unit_of
 
 _BOUNDARY_RE = re.compile(r"[.;:!?()\[\]]|,|—|–|\s-\s|\b(?:and|but|so|then|because|while)\b", re.I)
 MACHINE_NOUNS = re.compile(
@@ -61,7 +61,11 @@ ESTIMATE_BEFORE = re.compile(
     r"|\b(?:hoped|planned|expected|meant|wanted|aimed|hoping|planning|expecting)\s+to\s+"
     r"(?:finish|be\s+done|wrap\s+(?:it\s+)?up|get\s+(?:it|this)\s+done)"
     r"(?:\s+(?:it|this|that))?\s+(?:in|within)"
-    r"|\b(?:should|would|will)\s+be\s+done\s+(?:in|within)"
+    r"|(?:\b(?:should|would|will)|'d|'ll)\s+be\s+(?:done|finished|ready)\s+(?:in|within)"
+    r"|\btold\s+(?:myself|\w+)(?:\s+(?:it|they|that|this)\s*(?:'d|'ll|would|will)\s+"
+    r"(?:take|need|be(?:\s+(?:done|finished|ready)\s+(?:in|within))?))?"
+    r"|\bshould\s+have\s+(?:been|taken)(?:\s+(?:a|an|about|around|only|just))?"
+    r"|\(\s*say"
     r"|\b(?:expected|expecting)(?P<esubj>\s+[^,;.]{0,40}?)?\s+to\s+(?:take|need|last)"
     + _ME
     + r"|\b(?:thought|assumed|guessed|figured|hoped)(?P<tsubj>\s+[^,;.]{0,40}?)?\s*"
@@ -75,7 +79,8 @@ ESTIMATE_BEFORE = re.compile(
     + _ME
     + r"|\b(?:was\s+|were\s+)?(?:supposed|meant|planned)\s+to\s+(?:take|be|last)"
     + _ME
-    + r"|\b(?:my|the|our)\s+(?:estimate|guess|plan|budget)\s*(?:was|is|:|of|=)?"
+    + r"|\b(?:my|the|our|an?)?\s*(?:estimate|guess|plan|budget)(?:\s+for\s+[^,;.:]{1,40}?)?"
+    r"\s*(?:was|is|:|of|=)?"
     r"|\b(?:gave|give|giving)\s+(?:it|myself|this)"
     r"|\bi'd\s+(?:say|guess)|\bin\s+my\s+head\s+(?:it\s+was)?"
     r")\s*(?:(?:a|an|about|around)\s+)?" + _Q + r"$",
@@ -96,17 +101,33 @@ ACTUAL_BEFORE = re.compile(
     + r"|\b(?:it\s+|this\s+|that\s+)?(?:was|is|turned\s+out\s+to\s+be|became|turned\s+into|"
     r"grew\s+(?:to|into))\s+(?:more\s+like|closer\s+to|actually)"
     r"|\b(?:more\s+like|closer\s+to)"
-    r"|\bactual(?:ly)?\s*[:=]?"
+    r"|\bbut\s+(?:it|that|this|they)\s+(?:was|were|took)(?:\s+(?:me|us))?"
+    r"|\b(?:it|they)\s+(?:took|were)\s+(?:me\s+)?(?:more\s+like\s+)?(?=\S)"
+    r"|\b(?:actual(?:ly)?|reality|in\s+practice|real\s+time|real)\s*[:=]?"
+    r"|\b(?:finished|done|wrapped\s+up|completed|did)\s+(?:it\s+|this\s+|that\s+)?in"
     r")\s*" + _Q + r"$",
     re.I,
 )
 ESTIMATE_AFTER = re.compile(
     r"^\s*(?:planned|estimated|budgeted|est\.?|estimate|expected|allotted|in\s+my\s+head)\b", re.I
 )
-ACTUAL_AFTER = re.compile(r"^\s*(?:actual(?:ly)?|in\s+total|total|all\s+told|spent|real)\b", re.I)
+ACTUAL_AFTER = re.compile(
+    r"^\s*(?:actual(?:ly)?|in\s+total|total|all\s+told|spent|real|in\s+practice|in\s+reality|"
+    r"in\s+the\s+end|for\s+real)\b",
+    re.I,
+)
 THE_PLANNED_RE = re.compile(  # "the hour I planned", "the 2h I'd budgeted"
-    r"^\s*(?:i|we)\s*(?:'d|had)?\s*(?:originally\s+)?(?:planned|budgeted|estimated|expected|"
-    r"allotted|gave\s+it|thought\s+it\s+would\s+take|set\s+aside)\b",
+    r"^\s*(?:i|we)\s*(?:'d|had)?\s*(?:originally\s+|initially\s+)?(?:planned|budgeted|"
+    r"estimated|expected|allotted|allowed|gave\s+it|thought\s+it\s+would\s+take|set\s+aside|"
+    r"had\s+in\s+mind|wanted\s+to\s+spend|hoped\s+for|guessed|reserved)\b",
+    re.I,
+)
+SPENT_WORDS = re.compile(
+    r"\b(?:took|spent|needed|ended\s+up|cost|lasted|longer\s+than|more\s+than)\b", re.I
+)
+BARE_NUMBER_RE = re.compile(
+    r"(?<![\w.$€£])(?P<n>\d+(?:[.,]\d+)?|(?:one|two|three|four|five|six)\s+and\s+a\s+half|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b(?!\s*(?:%|x\b|[/:]|[.,]\d|[A-Za-z]))",
     re.I,
 )
 ARROW_RE = re.compile(r"^\s*(?:->|→|=>|⇒|-->|—>|➝)\s*$")
@@ -250,7 +271,7 @@ def _usable(text: str, d: Duration) -> bool:
         return True
     numeric = bool(re.match(r"\s*[\d.,]", text[d.start : d.end]))
     if numeric and _DETERMINER_RE.search(before):
-        return False
+        return bool(THE_PLANNED_RE.match(after))  # "the 2h I had in mind" is a plan
     next_word = re.match(r"\s*([A-Za-z']+)", after)
     if d.adjective or (next_word and not re.match(r"\s*[,.;:!?)(\]—–-]", after)):
         word = next_word.group(1).lower() if next_word else ""
@@ -267,6 +288,9 @@ def _estimate_cue(text: str, d: Duration) -> re.Match[str] | None:
     subject = match.group("esubj") or match.group("tsubj") or match.group("msubj") or ""
     if subject and _machine(subject):
         return None
+    bare_modal = match.group("msubj") is not None and not match.group("msubj").strip()
+    if bare_modal and _ran_something(_previous_clause(text, match.start() + 1)):
+        return None  # "kicked off the 7B run, will take ~20h"
     if re.match(r"\s*to\s+(?:train|converge|run|finish|complete|download)\b", text[d.end :], re.I):
         return None
     return match
@@ -322,7 +346,9 @@ def read_time(text: str) -> TimeFacts:
             continue
         if index + 1 < len(durations) and INSTEAD_RE.match(between_next):
             actual_cue = _actual_cue(text, d)
-            if actual_cue is not None or ESTIMATE_AFTER.match(text[durations[index + 1].end :]):
+            sentence = re.split(r"[.;!?]", text[: d.start])[-1]
+            spent = SPENT_WORDS.search(sentence) and not _machine(_clause_before(text, d.start))
+            if actual_cue or spent or ESTIMATE_AFTER.match(text[durations[index + 1].end :]):
                 actuals.append((d, actual_cue.start() if actual_cue else d.start))
                 estimates.append((durations[index + 1], d.end))
             continue
@@ -330,7 +356,29 @@ def read_time(text: str) -> TimeFacts:
             continue
         _classify(text, d, estimates, actuals)
     _longer_than(text, durations, estimates, actuals)
+    _bare_actual(text, estimates, actuals)
     return _decide(text, durations, estimates, actuals)
+
+
+def _bare_actual(
+    text: str, estimates: list[tuple[Duration, int]], actuals: list[tuple[Duration, int]]
+) -> None:
+    """ "guessed an hour, it was closer to three", "...; it ended up taking 5.": a number with
+    no unit after an actual's cue is in the unit of the estimate before it."""
+    if actuals or len(estimates) != 1:
+        return
+    planned = estimates[0][0]
+    unit = unit_of(text[planned.start : planned.end])
+    for match in BARE_NUMBER_RE.finditer(text, planned.end):
+        cue = ACTUAL_BEFORE.search(text[: match.start()])
+        if cue is None or cue.end() < planned.end:
+            continue
+        word = " ".join(match.group("n").lower().replace(",", ".").split())
+        value = WORDS.get(word) or (float(word) if word[0].isdigit() else None)
+        hours = unit_hours(value, unit) if value else None
+        if hours and _actual_cue(text, Duration(hours, match.start(), match.end())) is not None:
+            actuals.append((Duration(hours, match.start(), match.end()), _cue_start(cue)))
+            return
 
 
 def _cue_start(cue: re.Match[str]) -> int:

@@ -84,20 +84,50 @@ def link_tasks(all_facts: Iterable[ItemFacts]) -> list[Task]:
     """Group task mentions by their key, in date order; a done task ends its run.
 
     A task written again after it was done starts a new task (the same chore, another time).
+    A nested bullet's estimate or time spent belongs to the task of its top bullet
+    ("- the loader\n  - planned an hour for it, took 3h").
     """
+    facts = list(all_facts)
     runs: dict[str, list[list[ItemFacts]]] = {}
     ordered = sorted(
-        (f for f in all_facts if _is_task(f)),
+        (f for f in facts if _is_task(f)),
         key=lambda f: (f.item.date, f.item.file, f.item.line),
     )
-    for facts in ordered:
-        groups = runs.setdefault(match_key(facts.task_key), [])
-        if groups and not _closed_before(groups[-1], facts.item.date):
-            groups[-1].append(facts)
+    group_of: dict[tuple[str, int, object], list[ItemFacts]] = {}
+    for mention in ordered:
+        groups = runs.setdefault(match_key(mention.task_key), [])
+        if groups and not _closed_before(groups[-1], mention.item.date):
+            groups[-1].append(mention)
         else:
-            groups.append([facts])
+            groups.append([mention])
+        group_of[_place(mention)] = groups[-1]
+    _attach_nested_times(facts, group_of)
     tasks = [_task(group) for groups in runs.values() for group in groups]
     return sorted(tasks, key=lambda task: (task.first_seen, task.key))
+
+
+def _place(facts: ItemFacts) -> tuple[str, int, object]:
+    return (facts.item.file, facts.item.line, facts.item.date)
+
+
+def _attach_nested_times(
+    facts: list[ItemFacts], group_of: dict[tuple[str, int, object], list[ItemFacts]]
+) -> None:
+    by_place = {_place(f): f for f in facts}
+    for child in facts:
+        timed = child.estimate_hours is not None or child.actual_hours is not None
+        if child.item.depth == 0 or not timed or child.is_todo:
+            continue
+        top = child
+        while top.item.depth > 0 and top.item.parent_line is not None:
+            parent = by_place.get((top.item.file, top.item.parent_line, top.item.date))
+            if parent is None or parent is top:
+                break
+            top = parent
+        group = group_of.get(_place(top))
+        if group is not None and child not in group:
+            group.append(child)
+            group.sort(key=lambda f: (f.item.date, f.item.file, f.item.line))
 
 
 def _closed_before(group: list[ItemFacts], day: date) -> bool:

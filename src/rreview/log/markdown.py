@@ -55,14 +55,30 @@ def unfenced(lines: list[str]) -> list[tuple[int, str]]:
     return kept
 
 
+def has_done_heading(lines: list[str]) -> bool:
+    """Whether a day names its done section ("What was done", "Done", "Log")."""
+    for _, raw in unfenced(lines):
+        heading = HEADING_RE.match(raw)
+        if heading and section_for_heading(heading.group(2)) is Section.DONE:
+            return True
+    return False
+
+
 def parse_day(
     lines: list[str],
     day: date,
     file: str,
     first_line: int,
-    section: Section = Section.NOTES,
+    section: Section | None = None,
 ) -> tuple[Item, ...]:
-    """Items of one day from its Markdown lines; `first_line` is the 1-based line of lines[0]."""
+    """Items of one day from its Markdown lines; `first_line` is the 1-based line of lines[0].
+
+    Text under other headings (and before the first) is a note when the day has a done
+    section; in a day without one ("### Notes", a free-form page) it is what was done.
+    `section` forces the section of the text before the first heading.
+    """
+    other = Section.NOTES if has_done_heading(lines) else Section.DONE
+    section = other if section is None else section
     items: list[_Open] = []
     stack: list[_Open] = []  # open bullets by depth, for parents of nested bullets
     current: _Open | None = None
@@ -85,6 +101,7 @@ def parse_day(
         heading = HEADING_RE.match(raw)
         if heading:
             section = section_for_heading(heading.group(2))
+            section = other if section is Section.NOTES else section
             current, last, stack = None, None, []
             continue
         bullet = BULLET_RE.match(raw)

@@ -22,6 +22,7 @@ _SECTION_WORDS: tuple[tuple[Section, re.Pattern[str]], ...] = (
     (Section.PLAN, re.compile(r"\b(to[ -]?dos?|next|plan(?:ned|s)?|tomorrow)\b", re.I)),
     (Section.DONE, re.compile(r"\b(done|did|log|was done|progress|accomplished)\b", re.I)),
     (Section.IDEAS, re.compile(r"\b(ideas?|thoughts?|random)\b", re.I)),
+    (Section.PLAN, re.compile(r"\b(tasks?|backlog items?)\b", re.I)),  # after "tasks done"
 )
 
 
