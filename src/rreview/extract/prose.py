@@ -101,6 +101,7 @@ ACTUAL_BEFORE = re.compile(
     + r"|\b(?:it\s+|this\s+|that\s+)?(?:was|is|turned\s+out\s+to\s+be|became|turned\s+into|"
     r"grew\s+(?:to|into))\s+(?:more\s+like|closer\s+to|actually)"
     r"|\b(?:more\s+like|closer\s+to)"
+    r"|\b(?:dragged\s+on|stretched|ballooned|blew\s+up|grew)(?:\s+(?:for|to|into|past))?"
     r"|\bbut\s+(?:it|that|this|they)\s+(?:was|were|took)(?:\s+(?:me|us))?"
     r"|\b(?:it|they)\s+(?:took|were)\s+(?:me\s+)?(?:more\s+like\s+)?(?=\S)"
     r"|\b(?:actual(?:ly)?|reality|in\s+practice|real\s+time|real)\s*[:=]?"
@@ -130,7 +131,17 @@ BARE_NUMBER_RE = re.compile(
     r"one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b(?!\s*(?:%|x\b|[/:]|[.,]\d|[A-Za-z]))",
     re.I,
 )
-ARROW_RE = re.compile(r"^\s*(?:->|→|=>|⇒|-->|—>|➝)\s*$")
+ARROW_RE = re.compile(
+    r"^\s*(?:->|→|=>|⇒|-->|—>|➝)\s*(?:(?:it\s+)?(?:was|took)|actual(?:ly)?:?|reality:?|real:?)?"
+    r"\s*(?:about|~|more\s+like)?\s*$",
+    re.I,
+)
+AS_PLANNED_RE = re.compile(
+    r"\b(?:took|was|came\s+in|landed|finished|done)\s+(?:(?:exactly|just|about|right)\s+)?"
+    r"(?:that|that\s+long|as\s+(?:planned|estimated|expected|budgeted)|on\s+(?:time|budget|"
+    r"schedule)|spot\s+on)\b",
+    re.I,
+)
 INSTEAD_RE = re.compile(r"^\s*instead\s+of\s+(?:the\s+|my\s+)?(?:planned\s+|estimated\s+)?$", re.I)
 SETTING_WORDS = re.compile(
     r"\b(?:timeout|time\s*limit|limit|walltime|wall\s*time|ttl|interval|window|max|"
@@ -357,6 +368,11 @@ def read_time(text: str) -> TimeFacts:
         _classify(text, d, estimates, actuals)
     _longer_than(text, durations, estimates, actuals)
     _bare_actual(text, estimates, actuals)
+    if len(estimates) == 1 and not actuals:
+        planned = estimates[0][0]
+        same = AS_PLANNED_RE.search(text, planned.end)
+        if same and not planned.vague:  # "estimated the rebuttal at 1 day and it took exactly that"
+            actuals.append((Duration(planned.hours, same.start(), same.end()), same.start()))
     return _decide(text, durations, estimates, actuals)
 
 
