@@ -58,6 +58,8 @@ ESTIMATE_BEFORE = re.compile(
     r"\b(?:i\s+|we\s+)?(?:had\s+)?(?:planned|budgeted|allotted|allocated|allowed|reserved|"
     r"blocked\s+(?:off|out)|set\s+aside|time-?boxed|estimated|guessed|figured|aimed|hoped|"
     r"scheduled)(?:\s+(?:for|on|at|to|it\s+at|it\s+for|it\s+to|myself|it))?"
+    r"|\b(?:estimated|budgeted|put|pegged|guessed|scoped)\s+(?:the|my|this|it|that)\b"
+    r"[^,;.:]{0,30}?\s+at"
     r"|\b(?:hoped|planned|expected|meant|wanted|aimed|hoping|planning|expecting)\s+to\s+"
     r"(?:finish|be\s+done|wrap\s+(?:it\s+)?up|get\s+(?:it|this)\s+done)"
     r"(?:\s+(?:it|this|that))?\s+(?:in|within)"
