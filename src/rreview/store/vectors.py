@@ -214,6 +214,7 @@ class VectorStore:
         """The stored vector and text of each of `ids` that is in the store (others are left
         out), fetched in batches: the analyses reuse the index instead of embedding again."""
         found: dict[str, tuple[list[float], str]] = {}
+        ids = list(dict.fromkeys(ids))  # Chroma refuses an id asked for twice
         limit = self.client.get_max_batch_size()
         for start in self._batches(len(ids)):
             batch = list(ids[start : start + limit])
