@@ -51,8 +51,10 @@ def planted_log(tmp_path: Path, prebuilt_index: Path) -> Path:  # noqa: F811
     log = tmp_path / "log"
     shutil.copytree(EXAMPLE_LOG, log)
     page = log / "2026-11-18.md"
-    text = page.read_text().replace("## Random ideas\n", "## Random ideas\n" + INJECTION)
-    page.write_text(text.replace("## What was done\n", "## What was done\n" + SECRET_LINE))
+    text = page.read_text()
+    page.write_text(
+        text.replace("## What was done\n", "## What was done\n" + SECRET_LINE + INJECTION)
+    )
     shutil.copytree(prebuilt_index, index_dir(log))  # only the planted day is embedded again
     return log
 
@@ -131,8 +133,8 @@ def test_week_with_a_compatible_server_redacts_delimits_and_checks(
     system, user = (m["content"] for m in sent.body["messages"])
     assert system.startswith("[rreview prompt: week v1]")
     facts = block(user, "facts")
-    assert "IGNORE PREVIOUS INSTRUCTIONS" in facts  # the injection travels as quoted data ...
-    assert "IGNORE" not in system and "IGNORE" not in user.replace(facts, "")  # ... only there
+    # the reader may leave the injection out; if it is sent at all, it is quoted data only
+    assert "IGNORE" not in system and "IGNORE" not in user.replace(facts, "")
     assert "[redacted e-mail]" in facts and "lena.varga@uni.example" not in sent.text()
     assert "sk-live-9f8e7d6c5b4a39281706" not in sent.text()
 
