@@ -500,3 +500,40 @@ def test_every_printed_line_cites_its_days(
         assert found, line
         for day in re.findall(r"\d{4}-\d{2}-\d{2}", line.rsplit("[", 1)[1]):
             assert day in logged, line
+
+
+# ---------------------------------------------------------------- the weekly reflection
+
+
+def test_weekly_reflection_compares_with_earlier_weeks(
+    shared_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = run_json(shared_home, monkeypatch, "week", "--log", str(EXAMPLE), "--week", "2026-W47")
+    assert isinstance(report, dict)
+    sections = {s["title"]: s["items"] for s in report["sections"]}
+    look = [i["text"] for i in sections["In one look"]]
+    # W44..W46 completion 83%, 60%, 60%
+    assert "4 of 7 planned to-dos done (57%; your median over 3 earlier weeks is 60%)" in look
+    assert (
+        "Estimates: 7 tasks, 10h30m planned, 17h30m taken (1.67x); "
+        "median 2.0x this week against your usual 1.5x"
+    ) in look
+    bugs = next(t for t in look if "bug mention" in t)
+    for family in (
+        "NaN/inf, fp16/bf16 (3rd time since 2026-10-27)",
+        "hang, fork (3rd time since 2026-10-29)",
+        "tokenizer/vocab, assert (2nd time since 2026-11-02)",
+    ):
+        assert family in bugs
+    came_back = [i for i in sections["Bugs"] if i.get("group") == "Came back: NaN/inf, fp16/bf16"]
+    assert came_back[0]["dates"] == ["2026-10-27", "2026-11-04", "2026-11-17"]
+    assert came_back[0]["text"].startswith("3rd time since 2026-10-27")
+    usual = next(i for i in sections["Estimates vs actual"] if i["text"].startswith("Your usual"))
+    # the 18 tasks done before 11-16: median 1.5x, quartiles 1.5x and 1.9375x
+    assert usual["text"] == (
+        "Your usual: median 1.5x over 18 earlier tasks; half of them between 1.5x and 1.94x"
+    )
+    ideas = next(title for title in sections if title.startswith("Ideas"))
+    assert ideas == "Ideas (5 new, 3 acted on)"
+    waiting = [i["text"] for i in sections[ideas] if "waiting since" in i["text"]]
+    assert waiting[0].endswith("— waiting since 2026-10-28 (23 days)")

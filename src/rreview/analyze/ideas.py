@@ -93,6 +93,11 @@ def idea_backlog(
     idea_ids = {id(f) for f in upto if f.is_idea}
     done = [f for f in upto if f.done and id(f) not in idea_ids and f.task and not f.prediction]
     vocab = vocabulary(f.item.text for f in upto)
+    if ideas:  # one fetch for everything compared below (the index opens once)
+        details = [
+            d for i in ideas for d in children.get((i.item.file, i.item.date, i.item.line), [])
+        ]
+        vectors.vectors([*ideas, *details, *done])
     statuses = []
     for idea in ideas:
         details = children.get((idea.item.file, idea.item.date, idea.item.line), [])

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from rreview.extract.facts import ItemFacts
 
 if TYPE_CHECKING:
+    from rreview.config import StoreSettings
     from rreview.store.embed import Embedder
     from rreview.store.sync import LogSnapshot
 
@@ -54,18 +55,25 @@ class IndexedVectors:
     text) is embedded by the model, so a stale index never gives a wrong vector."""
 
     def __init__(
-        self, ids: Mapping[str, str], chroma_dir: Path, fallback: ItemVectors | None = None
+        self,
+        ids: Mapping[str, str],
+        index: Path,
+        store: StoreSettings | None = None,
+        fallback: ItemVectors | None = None,
     ) -> None:
         self._ids = ids  # Item.key -> id in the vector store
-        self._chroma_dir = chroma_dir
+        self._index = index  # the index folder (embedded Chroma inside it)
+        self._store = store  # or a Chroma server (team mode)
         self._fallback = fallback or EmbeddedVectors()
         self._cache: dict[str, list[float]] = {}
         self.read_from_index = 0
         self.embedded = 0
 
     @classmethod
-    def for_snapshot(cls, snapshot: LogSnapshot, index: Path) -> IndexedVectors:
-        """Vectors of the items of `snapshot` from the index folder `index`."""
+    def for_snapshot(
+        cls, snapshot: LogSnapshot, index: Path, store: StoreSettings | None = None
+    ) -> IndexedVectors:
+        """Vectors of the items of `snapshot` from the index folder `index` (or `store`)."""
         from rreview.store.facts import item_ids
 
         ids = {
@@ -73,23 +81,25 @@ class IndexedVectors:
             for key, facts in snapshot.facts_by_entry.items()
             for item_id, f in zip(item_ids(key, len(facts)), facts, strict=True)
         }
-        return cls(ids, index / "chroma")
+        return cls(ids, index, store)
 
     def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
         """Vectors of `items`: stored ones where the stored text matches, else embedded."""
-        wanted = [f for f in items if f.item.key not in self._cache]
+        wanted = {f.item.key: f for f in items if f.item.key not in self._cache}
         if wanted:
-            self._load(wanted)
+            self._load(list(wanted.values()))
         return [self._cache[f.item.key] for f in items]
 
     def _load(self, items: Sequence[ItemFacts]) -> None:
         stored: dict[str, tuple[list[float], str]] = {}
         ids = [self._ids[f.item.key] for f in items if f.item.key in self._ids]
-        if ids and self._chroma_dir.exists():
-            from rreview.store.vectors import VectorStore  # chromadb: only when vectors are used
+        if ids:
+            # chromadb: imported only when vectors are used
+            from rreview.store.vectors import has_vectors, open_vectors
 
-            with VectorStore(self._chroma_dir) as store:
-                stored = store.get_embeddings(ids)
+            if has_vectors(self._index, self._store):
+                with open_vectors(self._index, self._store) as vectors:
+                    stored = vectors.get_embeddings(ids)
         missing = []
         for f in items:
             hit = stored.get(self._ids.get(f.item.key, ""))

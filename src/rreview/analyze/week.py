@@ -7,15 +7,28 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from rreview.analyze.bugs import BugFamily, bug_families, bug_mentions
 from rreview.analyze.estimates import EstimateSummary, finished_between, summarize
-from rreview.analyze.items import once_per_day, topic_of  # noqa: F401  (re-exported)
-from rreview.analyze.predictions import CheckedPrediction, link_predictions
-from rreview.analyze.todos import carried_tasks
+from rreview.analyze.focus import FocusReport, focus_by_week
+from rreview.analyze.ideas import IdeaStatus, idea_backlog
+from rreview.analyze.items import Period, once_per_day, topic_of  # noqa: F401  (re-exported)
+from rreview.analyze.predictions import (
+    Calibration,
+    CheckedPrediction,
+    calibration,
+    link_predictions,
+)
+from rreview.analyze.stats import median
+from rreview.analyze.todos import carried_tasks, completion_by_week
+from rreview.analyze.vectors import EmbeddedVectors, ItemVectors
 from rreview.analyze.weeks import Week
 from rreview.extract.facts import ItemFacts
 from rreview.extract.tasks import Task, link_tasks
+
+HISTORY_WEEKS = 8  # "your usual" completion rate: the median of up to this many earlier weeks
+WAITING_SHOWN = 3  # older ideas still waiting, shown again in the week's reflection
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,20 @@ class WeekCounts:
     ideas: int
     predictions_checked: int
     estimate_ratio: float | None
+
+
+@dataclass(frozen=True)
+class WeekHistory:
+    """The weeks before this one: what "your usual" means in the reflection."""
+
+    estimates: EstimateSummary  # every task done (with est and took) before this week
+    completion: tuple[tuple[Week, float], ...]  # earlier weeks with planned to-dos, oldest first
+    calibration: Calibration  # every prediction made or checked up to this week's end
+
+    @property
+    def usual_completion(self) -> float | None:
+        """Median share of planned to-dos done, over those earlier weeks."""
+        return median([rate for _, rate in self.completion])
 
 
 @dataclass(frozen=True)
@@ -50,6 +77,11 @@ class WeekFacts:
     ideas: tuple[ItemFacts, ...]
     sources: tuple[ItemFacts, ...]
     planned: tuple[Task, ...]
+    history: WeekHistory | None = None
+    bug_families: tuple[BugFamily, ...] = ()  # families with a mention this week, whole history
+    idea_statuses: tuple[IdeaStatus, ...] = ()  # this week's ideas; older ones acted on this week
+    waiting_ideas: tuple[IdeaStatus, ...] = ()  # older ideas still waiting, oldest first
+    focus: FocusReport | None = None  # themes of the week before and this one
 
 
 def _in(week: Week, facts: Sequence[ItemFacts]) -> list[ItemFacts]:
@@ -71,7 +103,7 @@ def _counts(week: Week, facts: Sequence[ItemFacts], tasks: Sequence[Task]) -> We
         done=len(once_per_day([f for f in top if f.done])),
         planned=len(planned),
         planned_done=sum(1 for t in planned if t.done_date and t.done_date <= week.end),
-        bugs=sum(1 for f in mine if f.is_bug),
+        bugs=len(bug_mentions(mine)),
         ideas=sum(1 for f in mine if f.is_idea),
         predictions_checked=sum(
             1 for p in link_predictions(facts) if p.checked and week.contains(p.checked.item.date)
@@ -80,13 +112,21 @@ def _counts(week: Week, facts: Sequence[ItemFacts], tasks: Sequence[Task]) -> We
     )
 
 
-def week_facts(facts: Sequence[ItemFacts], week: Week) -> WeekFacts:
-    """Compute the week's facts from every item of the log (earlier weeks give context)."""
+def week_facts(
+    facts: Sequence[ItemFacts], week: Week, vectors: ItemVectors | None = None
+) -> WeekFacts:
+    """Compute the week's facts from every item of the log (earlier weeks give context).
+
+    `vectors` (the index's, or the model's when None) serve the analyses that compare
+    meaning: bug families, ideas acted on, focus themes. Nothing after the week is used.
+    """
     upto = [f for f in facts if f.item.date <= week.end]
     tasks = link_tasks(upto)
     mine = _in(week, upto)
     predictions = link_predictions(upto)
     history = summarize(finished_between(tasks, date.min, week.end))
+    meaning = vectors or EmbeddedVectors()
+    statuses = _idea_statuses(upto, week, meaning)
     return WeekFacts(
         week=week,
         counts=_counts(week, upto, tasks),
@@ -101,7 +141,7 @@ def week_facts(facts: Sequence[ItemFacts], week: Week) -> WeekFacts:
             )
         ),
         carried=tuple(carried_tasks(tasks, week.start, week.end)),
-        bugs=tuple(f for f in mine if f.is_bug),
+        bugs=tuple(m.facts for m in bug_mentions(mine)),  # a #bug sub-bullet is part of its parent
         estimates=summarize(finished_between(tasks, week.start, week.end)),
         usual_ratio=history.median_ratio,
         predictions=tuple(
@@ -113,7 +153,52 @@ def week_facts(facts: Sequence[ItemFacts], week: Week) -> WeekFacts:
         ideas=tuple(f for f in mine if f.is_idea),
         sources=tuple(f for f in mine if f.source),
         planned=tuple(_planned(tasks, week)),
+        history=_history(upto, tasks, week),
+        bug_families=tuple(_week_families(upto, week, meaning)),
+        idea_statuses=tuple(
+            s
+            for s in statuses
+            if week.contains(s.idea.item.date)
+            or (s.acted_on is not None and week.contains(s.acted_on.item.date))
+        ),
+        waiting_ideas=tuple(
+            s for s in statuses if s.acted_on is None and s.idea.item.date < week.start
+        )[:WAITING_SHOWN],
+        focus=focus_by_week(upto, meaning, [week.previous(), week]) if mine else None,
     )
+
+
+def _history(upto: Sequence[ItemFacts], tasks: Sequence[Task], week: Week) -> WeekHistory:
+    before = week.start - timedelta(days=1)
+    earlier = [week.previous()]
+    while len(earlier) < HISTORY_WEEKS:
+        earlier.append(earlier[-1].previous())
+    completion = [
+        (c.week, c.rate)
+        for c in completion_by_week(tasks, list(reversed(earlier)))
+        if c.rate is not None
+    ]
+    return WeekHistory(
+        estimates=summarize(finished_between(tasks, date.min, before)),
+        completion=tuple(completion),
+        calibration=calibration(upto, Period(until=week.end)),
+    )
+
+
+def _week_families(upto: Sequence[ItemFacts], week: Week, vectors: ItemVectors) -> list[BugFamily]:
+    """Bug families (grouped over the whole log so far) that have a mention this week."""
+    mentions = bug_mentions(upto)
+    if not any(week.contains(m.date) for m in mentions):
+        return []
+    families = bug_families(upto, vectors, mentions=mentions)
+    return [f for f in families if any(week.contains(m.date) for m in f.mentions)]
+
+
+def _idea_statuses(upto: Sequence[ItemFacts], week: Week, vectors: ItemVectors) -> list[IdeaStatus]:
+    """Every idea up to the week's end, judged against the done items up to then."""
+    if not any(f.is_idea for f in upto):
+        return []
+    return idea_backlog(upto, vectors, Period(until=week.end))
 
 
 def source_counts(facts: Sequence[ItemFacts]) -> Counter[str]:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from rreview.analyze.vectors import IndexedVectors
 from rreview.analyze.week import week_facts
 from rreview.analyze.weeks import default_week, parse_week
 from rreview.cli.common import (
@@ -42,7 +43,7 @@ from rreview.config import (
 )
 from rreview.engines.base import get_engine
 from rreview.log.capture import atomic_write
-from rreview.paths import data_home
+from rreview.paths import data_home, index_dir
 from rreview.report.build import build_week_report
 from rreview.report.markdown import render_week
 
@@ -126,10 +127,12 @@ def _week(
     target = (
         parse_week(week) if week else default_week(parse_today(today), {f.item.date for f in facts})
     )
+    vectors = IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root), store)
     if dry_run:
-        show_preview(chosen_engine.preview_week(week_facts(facts, target)), chosen_engine.name)
+        preview = chosen_engine.preview_week(week_facts(facts, target, vectors))
+        show_preview(preview, chosen_engine.name)
         return
-    report, computed = build_week_report(facts, target, chosen_engine)
+    report, computed = build_week_report(facts, target, chosen_engine, vectors)
     for notice in chosen_engine.notices[shown:]:  # a fallback to the offline engine
         warn(notice)
     if not computed.counts.days:

@@ -10,12 +10,18 @@ from rreview.analyze.stats import fmt_hours, fmt_ratio
 from rreview.analyze.terms import shorten
 from rreview.analyze.week import WeekCounts, WeekFacts, topic_of
 from rreview.extract.facts import ItemFacts
+from rreview.report.analyses import plural
 from rreview.report.model import ReportLine, ReportSection
+from rreview.report.week_context import (
+    acted_on_this_week,
+    bug_lines,
+    calibration_line,
+    focus_lines,
+    idea_lines,
+    usual_estimates_line,
+)
 
-
-def plural(count: int, noun: str) -> str:
-    """ "1 bug mention", "2 bug mentions"."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+__all__ = ["computed_sections", "plural", "shorten"]  # plural, shorten: used by engines
 
 
 def _days(facts: Iterable[ItemFacts]) -> list[date]:
@@ -67,11 +73,13 @@ def carried_section(facts: WeekFacts) -> ReportSection:
 
 
 def bugs_section(facts: WeekFacts) -> ReportSection:
-    """Every bug mention of the week, with the time logged on it."""
-    lines = []
-    for f in facts.bugs:
-        spent = f" (took {fmt_hours(f.actual_hours)})" if f.actual_hours is not None else ""
-        lines.append(ReportLine.citing(shorten(f.task or f.item.text) + spent, [f.item.date]))
+    """The week's bug mentions: families that came back (how often, since when) first, then
+    the others, each with the time logged on it."""
+    lines = bug_lines(facts)
+    if not lines:  # no families computed: list the mentions as they are
+        for f in facts.bugs:
+            spent = f" (took {fmt_hours(f.actual_hours)})" if f.actual_hours is not None else ""
+            lines.append(ReportLine.citing(shorten(f.task or f.item.text) + spent, [f.item.date]))
     timed = [f for f in facts.bugs if f.actual_hours is not None]
     if timed:
         total = sum(f.actual_hours or 0 for f in timed)
@@ -105,19 +113,17 @@ def estimates_section(facts: WeekFacts) -> ReportSection:
     ]
     if summary.tasks and summary.total_ratio is not None:
         days = [d for task in summary.tasks for d in task.dates]
-        usual = (
-            f"; your median over all weeks so far is {fmt_ratio(facts.usual_ratio)}"
-            if facts.usual_ratio is not None
-            else ""
-        )
         lines.append(
             ReportLine.citing(
                 f"Total: {fmt_hours(summary.estimated_hours)} planned, "
                 f"{fmt_hours(summary.actual_hours)} taken ({fmt_ratio(summary.total_ratio)}); "
-                f"median ratio this week {fmt_ratio(summary.median_ratio or 0)}{usual}",
+                f"median ratio this week {fmt_ratio(summary.median_ratio or 0)}",
                 days,
             )
         )
+        usual = usual_estimates_line(facts)
+        if usual is not None:
+            lines.append(usual)
         worst = max(summary.tasks, key=lambda t: t.ratio or 0)
         if (worst.ratio or 0) > 1:
             lines.append(
@@ -154,19 +160,18 @@ def predictions_section(facts: WeekFacts) -> ReportSection:
                 f'Open: "{p.prediction.predicted}", no outcome logged yet', [p.made.item.date]
             )
         )
+    so_far = calibration_line(facts) if facts.predictions else None
+    if so_far is not None:
+        lines.append(so_far)
     return ReportSection("Predictions", tuple(lines), note="No prediction made or checked.")
 
 
 def ideas_section(facts: WeekFacts) -> ReportSection:
-    """New ideas of the week, with their source where the log names it."""
-    lines = [
-        ReportLine.citing(
-            shorten(f.task or f.item.text) + (f" (source: {f.source})" if f.source else ""),
-            [f.item.date],
-        )
-        for f in facts.ideas
-    ]
-    return ReportSection(f"Ideas ({len(lines)} new)", tuple(lines), note="No new idea logged.")
+    """New ideas of the week (with their source, and what became of them), older ideas
+    acted on this week, and the oldest ideas still waiting."""
+    lines = idea_lines(facts)
+    title = f"Ideas ({len(facts.ideas)} new, {acted_on_this_week(facts)} acted on)"
+    return ReportSection(title, tuple(lines), note="No new idea logged.")
 
 
 def sources_section(facts: WeekFacts) -> ReportSection:
@@ -221,6 +226,10 @@ def comparison_section(facts: WeekFacts) -> ReportSection:
     lines = [
         ReportLine.citing(f"{row} ({facts.week.label} vs {facts.week.previous().label})", days)
         for row in rows
+    ]
+    lines += [
+        ReportLine.citing(f"Focus {line.text}", line.dates, group=line.group)
+        for line in focus_lines(facts)
     ]
     return ReportSection("Compared with last week", tuple(lines))
 

@@ -23,6 +23,11 @@ def rounded(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def plural(count: int, noun: str) -> str:
+    """ "1 bug mention", "2 bug mentions"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def ordinal(n: int) -> str:
     """1 -> "1st", 2 -> "2nd", 3 -> "3rd", 11 -> "11th"."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

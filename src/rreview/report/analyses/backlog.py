@@ -9,9 +9,8 @@ from rreview.analyze.ideas import IdeaStatus
 from rreview.analyze.terms import shorten
 from rreview.analyze.todos import TodoAge, WeekCompletion
 from rreview.extract.tasks import Task
-from rreview.report.analyses import iso, item_json, rounded
+from rreview.report.analyses import iso, item_json, plural, rounded
 from rreview.report.model import ReportLine, ReportSection
-from rreview.report.week import plural
 
 
 def _age_json(a: TodoAge) -> dict[str, Any]:

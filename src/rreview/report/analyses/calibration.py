@@ -9,9 +9,8 @@ from rreview.analyze.predictions import Calibration, CheckedPrediction, Predicti
 from rreview.analyze.stats import fmt_hours, fmt_ratio
 from rreview.analyze.terms import shorten
 from rreview.extract.tasks import Task
-from rreview.report.analyses import iso, rounded
+from rreview.report.analyses import iso, plural, rounded
 from rreview.report.model import ReportLine, ReportSection
-from rreview.report.week import plural
 
 
 def _task_json(task: Task) -> dict[str, Any]:

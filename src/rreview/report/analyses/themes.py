@@ -83,8 +83,9 @@ def focus_moves(report: FocusReport, limit: int = 3) -> list[ReportLine]:
     if len(active) < 2:
         return []
     first, last = active[0], active[-1]
+    named = [t for t in report.themes if t.key_terms or t.tag]  # "other" is no direction
     changes = sorted(
-        report.themes,
+        named,
         key=lambda t: (-abs(last.share(t) - first.share(t)), t.label),
     )
     lines = []
