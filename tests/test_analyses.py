@@ -537,3 +537,50 @@ def test_weekly_reflection_compares_with_earlier_weeks(
     assert ideas == "Ideas (5 new, 3 acted on)"
     waiting = [i["text"] for i in sections[ideas] if "waiting since" in i["text"]]
     assert waiting[0].endswith("— waiting since 2026-10-28 (23 days)")
+
+
+def _shape(value: object) -> object:
+    """Keys of dicts and the shape of a list's first element; values of free-form maps
+    (counts by kind, errors by unit) are not compared."""
+    if isinstance(value, dict):
+        if set(value) & {"paper", "chat", "none", "pts", "%"}:
+            return "map"
+        return {key: _shape(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return "value"
+
+
+def _same_shape(documented: object, actual: object, where: str) -> None:
+    if documented == "value" or actual == "value" or [] in (documented, actual):
+        return
+    if isinstance(documented, dict) and isinstance(actual, dict):
+        assert set(documented) == set(actual), (where, set(documented) ^ set(actual))
+        for key in documented:
+            _same_shape(documented[key], actual[key], f"{where}.{key}")
+    elif isinstance(documented, list) and isinstance(actual, list):
+        _same_shape(documented[0], actual[0], f"{where}[]")
+    else:
+        assert documented == actual, (where, documented, actual)
+
+
+@pytest.mark.parametrize(
+    ("command", "log"),
+    [
+        ("bugs", EXAMPLE),
+        ("estimates", LOG),
+        ("predictions", LOG),
+        ("focus", LOG),
+        ("sources", LOG),
+        ("todos", LOG),
+        ("ideas", LOG),
+    ],
+)
+def test_readme_documents_each_json_shape(
+    command: str, log: Path, shared_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split(f"#### `rreview {command} --json`", 1)[1]
+    documented = json.loads(block.split("```json", 1)[1].split("```", 1)[0])
+    actual = run_json(shared_home, monkeypatch, command, "--log", str(log))
+    _same_shape(_shape(documented), _shape(actual), command)
