@@ -341,9 +341,14 @@ def test_text_after_code_block_is_a_new_item() -> None:
     ]
 
 
-def test_code_block_before_any_item_is_dropped_not_misattributed() -> None:
-    items = _day("## Done\n- a\n## Notes\n```\norphan\n```\n- b\n")
-    assert [(i.text, i.code) for i in items] == [("a", ""), ("b", "")]
+def test_code_block_before_any_item_is_its_own_item_not_misattributed() -> None:
+    # a day that is only code or log output is still read: the block becomes an item
+    items = _day("## Done\n- a\n## Notes\n```\n\norphan line\nmore\n```\n- b\n")
+    assert [(i.line, i.text, i.code) for i in items] == [
+        (2, "a", ""),
+        (4, "orphan line", "\norphan line\nmore"),
+        (9, "b", ""),
+    ]
 
 
 def test_paragraphs_and_continuations() -> None:

@@ -79,7 +79,7 @@ def test_fixture_format_detected_and_items_located(path: Path, fmt: str, days: l
 
 def test_every_reader_has_a_name_and_a_title() -> None:
     names = [r.name for r in READERS]
-    assert names == ["native", "obsidian", "logseq", "notion", "jrnl", "org"]
+    assert names == ["native", "obsidian", "logseq", "notion", "jrnl", "org", "blog", "chronicle"]
     assert all(r.title for r in READERS)
 
 

@@ -25,8 +25,8 @@ def _when(stamp: str | None) -> str:
     return stamp.replace("T", " ")[:16] if stamp else "-"
 
 
-def _day_label(day: str, line: int) -> str:
-    return f"  {day} (line {line})"
+def _day_label(day: str, line: int, until: str | None = None) -> str:
+    return f"  {day}{'..' + until if until else ''} (line {line})"
 
 
 def _dash(value: object, show: bool) -> str:
@@ -39,7 +39,8 @@ def print_status(status: IndexStatus, verbose: bool) -> None:
     print(f"log    {status.log} (format: {status.format}, confidence {status.confidence:.2f})")
     print(f"index  {status.index} ({last})")
     print()
-    labels = [_day_label(d.date, d.line) for f in status.files for d in f.days] if verbose else []
+    labels = [_day_label(d.date, d.line, d.until) for f in status.files for d in f.days]
+    labels = labels if verbose else []
     width = max([len(f.file) for f in status.files] + [len(x) for x in labels] + [4])
     print(f"{'FILE':<{width}}  {'FORMAT':<8}  {'STATUS':<11}  DAYS  ITEMS  INDEXED AT        WHY")
     for f in status.files:
@@ -53,7 +54,7 @@ def print_status(status: IndexStatus, verbose: bool) -> None:
         if verbose and len(f.days) > 1:
             for day in f.days:
                 print(
-                    f"{_day_label(day.date, day.line):<{width}}  {'':<8}  "
+                    f"{_day_label(day.date, day.line, day.until):<{width}}  {'':<8}  "
                     f"{day.state:<11}  {'':>4}  {day.items:>5}  {_when(day.indexed_at)}"
                 )
     t = status.totals

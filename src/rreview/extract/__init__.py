@@ -76,7 +76,7 @@ def extract(item: Item, prose: bool = True) -> ItemFacts:
         if task:
             changes |= {"task": task, "task_key": task_key(task)}
     text = item.text
-    if not facts.is_bug and mentions.is_bug(text):
+    if not facts.is_bug and (mentions.is_bug(text) or mentions.shows_error(item.code)):
         changes["is_bug"] = True
         origins.append(("bug", HEURISTIC))
     found = mentions.prediction(text) if not _closed(facts) else None

@@ -175,6 +175,18 @@ def is_bug(text: str) -> bool:
     return bool(weak) and bool(clues)
 
 
+CODE_ERROR_RE = re.compile(
+    r"^(?:Traceback \(most recent call last\)|[A-Z]\w*(?:Error|Exception)\b:|Segmentation fault|"
+    r".*\bcore dumped\b|.*\bKilled\b$|FAILED\b)",
+    re.M,
+)
+
+
+def shows_error(code: str) -> bool:
+    """Whether pasted code or log output shows a failure: a traceback, `ValueError: ...`."""
+    return bool(code) and bool(CODE_ERROR_RE.search(code))
+
+
 def _about_time(text: str) -> bool:
     """A "prediction" made of durations is an estimate, not a prediction."""
     return bool(find_durations(text))

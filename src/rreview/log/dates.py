@@ -36,6 +36,9 @@ _FORMS: tuple[re.Pattern[str], ...] = (
     re.compile(rf"(?<!\d)(?P<d>\d{{1,2}}){_ORD}\.?\s+{_MONTH},?\s+(?P<y>\d{{4}})\b", re.I),
     re.compile(r"(?<![\d./])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?![\d.])"),  # 23.11.2026
     re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])"),  # 11/23/26
+    re.compile(
+        r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"
+    ),  # 2022年7月15日
 )
 COMPACT_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")  # 20261123
 ISO_IN_TEXT_RE = _FORMS[0]
@@ -80,3 +83,18 @@ def parse_date(value: object) -> date | None:
         return None
     found = find_date(value.strip(), compact=True)
     return found[0] if found else None
+
+
+GENERIC_TITLE_WORDS = {
+    "daily", "log", "journal", "notes", "note", "day", "entry", "research", "lab", "notebook",
+    "diary", "standup", "today", "untitled", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+}  # fmt: skip
+
+
+def is_generic_title(title: str) -> bool:
+    """Whether a page title only says which day it is ("Daily log 2026-11-23", "Monday")."""
+    found = find_date(title)
+    rest = title[: found[1].start()] + title[found[1].end() :] if found else title
+    words = re.findall(r"[^\W\d_]+", rest.lower())  # letters of any script
+    return all(word in GENERIC_TITLE_WORDS or word in MONTHS for word in words)

@@ -4,7 +4,10 @@ alt text, tool-only markers (block ids, comments, task-plugin emoji) removed."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import unquote
+
+from rreview.log.model import Item, find_tags
 
 _EMBED_RE = re.compile(r"!\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|[^\]]*)?\]\]")  # ![[image.png]]
 _WIKI_RE = re.compile(r"\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\|([^\]]*))?\]\]")  # [[Page#H|alias]]
@@ -60,3 +63,25 @@ def blank_html_lines(lines: list[str]) -> list[str]:
     """Lines that are only an HTML container tag (Notion's `<aside>` callouts, `<details>`
     toggles) made blank, so the text inside starts its own item on its own line."""
     return ["" if _HTML_LINE_RE.match(line) else line for line in lines]
+
+
+_CALLOUT_RE = re.compile(r"^(\s*)>\s?(?:\[![\w-]+\][+-]?\s*)?")  # "> [!note] Title" -> "Title"
+
+
+def unquote_callouts(lines: list[str]) -> list[str]:
+    """Block quotes and callouts read as the lines they quote (same line numbers); lines of
+    only an HTML container tag blanked."""
+    lines = blank_html_lines(lines)
+    return [
+        _CALLOUT_RE.sub(r"\1", line) if line.lstrip().startswith(">") else line for line in lines
+    ]
+
+
+def clean_items(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """Items with links, embeds and markers reduced to their words, tags found again."""
+    cleaned = []
+    for item in items:
+        text = plain_text(item.text)
+        if text:
+            cleaned.append(replace(item, text=text, tags=find_tags(text)))
+    return tuple(cleaned)

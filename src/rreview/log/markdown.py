@@ -55,6 +55,12 @@ def unfenced(lines: list[str]) -> list[tuple[int, str]]:
     return kept
 
 
+def _first_code_line(code: list[str]) -> str:
+    """What a code block with no item before it is called: its first non-blank line."""
+    first = next((line.strip() for line in code if line.strip()), "")
+    return first if len(first) <= 120 else first[:119] + "…"
+
+
 def has_done_heading(lines: list[str]) -> bool:
     """Whether a day names its done section ("What was done", "Done", "Log")."""
     for _, raw in unfenced(lines):
@@ -84,16 +90,25 @@ def parse_day(
     current: _Open | None = None
     last: _Open | None = None  # the latest item under the current heading: owns code blocks
     fence = ""  # the marker of the open code fence, while inside one
+    orphan: _Open | None = None  # a code block with no item before it: an item of its own
     for offset, raw in enumerate(lines):
         number = first_line + offset
         if fence:
             if _closes(fence, raw):
                 fence, current = "", None  # text after a code block starts a new paragraph
+                if orphan is not None:
+                    orphan.text = _first_code_line(orphan.code)
+                    last, orphan = (orphan if orphan.text else None), None
             elif last is not None:
                 last.code.append(raw)
+            elif orphan is not None:
+                orphan.code.append(raw)
             continue
         if opening := FENCE_RE.match(raw):
             fence = opening.group("fence")
+            if last is None:  # never attached to an item under another heading
+                orphan = _Open(number, section, "", None, -1, None, 0)
+                items.append(orphan)
             continue
         if not raw.strip():
             current = None  # a blank line ends a paragraph or a bullet's continuation

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+Day = date  # for fields beside one named `date`
+
 
 class Section(StrEnum):
     """The seed sections of a day page, matched loosely from the headings users write."""
@@ -70,6 +72,7 @@ class Entry:
     reader: str = ""  # the format it was read as: set by the reading, not by the reader
     title: str = ""  # a page or post title beyond the date, where the format has one
     tags: tuple[str, ...] = ()  # tags of the whole day (front matter, page properties)
+    until: Day | None = None  # the last day of a range heading ("2022-07-15 - 2022-07-18")
 
     @property
     def content_hash(self) -> str:
@@ -77,7 +80,7 @@ class Entry:
         return hashlib.sha256(self.raw.encode("utf-8")).hexdigest()
 
 
-TAG_RE = re.compile(r"(?<![\w&/#])#([A-Za-z][\w/-]*)")
+TAG_RE = re.compile(r"(?<![\w&/#])#([^\W\d_][\w/-]*)")  # a letter of any script first
 
 
 def find_tags(text: str) -> tuple[str, ...]:

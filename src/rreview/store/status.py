@@ -25,6 +25,7 @@ class DayStatus:
     items: int
     state: str  # indexed | changed | not indexed | removed
     indexed_at: str | None = None
+    until: str | None = None  # the last day, for an entry that covers a range of days
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def _day(key: str, snapshot: LogSnapshot, known: dict[str, IndexedEntry]) -> Day
     stored = known.get(key)
     state = NEW if stored is None else INDEXED if stored.digest == entry.content_hash else CHANGED
     when = stored.indexed_at if stored else None
-    return DayStatus(entry.date.isoformat(), entry.line, len(entry.items), state, when)
+    until = entry.until.isoformat() if entry.until else None
+    return DayStatus(entry.date.isoformat(), entry.line, len(entry.items), state, when, until)
 
 
 def _file_state(days: list[DayStatus]) -> str:

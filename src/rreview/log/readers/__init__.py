@@ -6,6 +6,8 @@ Adding a format is adding a module and one line here; no other reader changes.
 from __future__ import annotations
 
 from rreview.log.readers.base import Reader
+from rreview.log.readers.blog import BlogReader
+from rreview.log.readers.chronicle import ChronicleReader
 from rreview.log.readers.jrnl import JrnlReader
 from rreview.log.readers.logseq import LogseqReader
 from rreview.log.readers.native import NativeReader
@@ -21,6 +23,8 @@ READERS: tuple[Reader, ...] = (
     NotionReader(),
     JrnlReader(),
     OrgJournalReader(),
+    BlogReader(),
+    ChronicleReader(),
 )
 
 

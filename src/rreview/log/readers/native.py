@@ -9,6 +9,7 @@ from pathlib import Path
 from rreview.errors import Problem
 from rreview.log.dates import make_date
 from rreview.log.files import read_text
+from rreview.log.inline import clean_items
 from rreview.log.markdown import HEADING_RE, parse_day, unfenced
 from rreview.log.model import Entry, Section, section_for_heading
 from rreview.log.readers.base import BaseReader, Ignored, ReadResult
@@ -103,7 +104,7 @@ class NativeReader(BaseReader):
             file=str(file),
             line=first_line,
             raw="\n".join(lines),
-            items=parse_day(lines, day, str(file), first_line),
+            items=clean_items(parse_day(lines, day, str(file), first_line)),
         )
 
     def _multi_day(self, lines: list[str], file: Path, result: ReadResult) -> list[Entry]:

@@ -12,14 +12,14 @@ from datetime import date
 from pathlib import Path
 
 from rreview.errors import Problem
-from rreview.log.dates import MONTHS, find_date, parse_date
+from rreview.log.dates import find_date, is_generic_title, parse_date
 from rreview.log.dayheadings import split_days
 from rreview.log.files import read_text
 from rreview.log.frontmatter import tag_list
+from rreview.log.inline import clean_items, unquote_callouts
 from rreview.log.markdown import parse_day
 from rreview.log.model import Entry, Item, Section, find_tags
 from rreview.log.readers.base import BaseReader, Ignored, ReadResult
-from rreview.log.readers.obsidian import clean_items, unquote_callouts
 
 PAGE_RE = re.compile(r"^(?P<title>.*?)\s*(?P<id>[0-9a-f]{32})\.md$")
 CSV_RE = re.compile(r"^(?P<title>.*?)\s*(?P<id>[0-9a-f]{32})?(?P<all>_all)?\.csv$", re.I)
@@ -29,11 +29,6 @@ DONE_STATUS = {"done", "complete", "completed", "finished", "closed", "shipped"}
 OPEN_STATUS = {"not started", "to do", "todo", "in progress", "doing", "planned", "next", "blocked"}
 EST_KEY_RE = re.compile(r"^(?:est(?:imate[ds]?)?|planned(?: time)?)\b", re.I)
 TOOK_KEY_RE = re.compile(r"^(?:actual(?: time)?|took|time spent|spent)\b", re.I)
-GENERIC_TITLE_WORDS = {
-    "daily", "log", "journal", "notes", "note", "day", "entry", "research", "lab", "notebook",
-    "diary", "standup", "today", "untitled", "monday", "tuesday", "wednesday", "thursday",
-    "friday", "saturday", "sunday", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
-}  # fmt: skip
 
 
 @dataclass
@@ -51,14 +46,6 @@ class _Row:
 
 def _norm(title: str) -> str:
     return " ".join(re.findall(r"\w+", title.lower()))
-
-
-def is_generic_title(title: str) -> bool:
-    """Whether a page title only says which day it is ("Daily log 2026-11-23", "Monday")."""
-    found = find_date(title)
-    rest = title[: found[1].start()] + title[found[1].end() :] if found else title
-    words = re.findall(r"[a-z]+", rest.lower())
-    return all(word in GENERIC_TITLE_WORDS or word in MONTHS for word in words)
 
 
 def _checked(status: str) -> bool | None:

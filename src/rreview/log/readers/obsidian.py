@@ -5,7 +5,6 @@ and front-matter `tags` kept, callouts and Tasks-plugin markers reduced to their
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,13 +12,12 @@ from rreview.errors import Problem
 from rreview.log.dates import ISO_IN_TEXT_RE, make_date, parse_date
 from rreview.log.files import read_text
 from rreview.log.frontmatter import has_front_matter, read_front_matter, tag_list
-from rreview.log.inline import blank_html_lines, plain_text
+from rreview.log.inline import clean_items, unquote_callouts
 from rreview.log.markdown import parse_day
-from rreview.log.model import Entry, Item, find_tags
+from rreview.log.model import Entry
 from rreview.log.readers.base import BaseReader, Ignored, ReadResult
 from rreview.log.scan import marker_above
 
-_CALLOUT_RE = re.compile(r"^(\s*)>\s?(?:\[![\w-]+\][+-]?\s*)?")  # "> [!note] Title" -> "Title"
 _FM_DATE_RE = re.compile(r"^(?:date|day|created)\s*:\s*\S", re.I | re.M)
 
 
@@ -29,25 +27,6 @@ def name_date(file: Path) -> tuple[bool, date | None]:
     if not match or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", match.group(0)):
         return False, None
     return True, make_date(match.group("y"), match.group("m"), match.group("d"))
-
-
-def clean_items(items: tuple[Item, ...]) -> tuple[Item, ...]:
-    """Items with links, embeds and markers reduced to their words, tags found again."""
-    cleaned = []
-    for item in items:
-        text = plain_text(item.text)
-        if text:
-            cleaned.append(replace(item, text=text, tags=find_tags(text)))
-    return tuple(cleaned)
-
-
-def unquote_callouts(lines: list[str]) -> list[str]:
-    """Block quotes and callouts read as the lines they quote (same line numbers); lines of
-    only an HTML container tag blanked."""
-    lines = blank_html_lines(lines)
-    return [
-        _CALLOUT_RE.sub(r"\1", line) if line.lstrip().startswith(">") else line for line in lines
-    ]
 
 
 def _is_template(lines: list[str]) -> bool:
