@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from benchmarks.synthlog import write_log
 
 from rreview.paths import index_dir
 from rreview.store.embed import Embedder
-from rreview.store.sync import LazyFacts, load_log, sync_index
+from rreview.store.sync import FACTS_CACHE, LazyFacts, load_log, sync_index
 from rreview.store.vectors import VectorStore
 
 
@@ -92,3 +93,43 @@ def test_the_generator_is_deterministic_and_varied(tmp_path: Path) -> None:
     assert sum(f.prediction is not None for f in facts) >= 10
     assert sum(f.is_todo for f in facts) >= 90
     assert len({f.item.text for f in facts}) > 0.7 * len(facts)  # varied, with carried to-dos
+
+
+def test_facts_are_read_back_from_the_cache_for_unchanged_days(
+    example_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = load_log(example_log)
+    extracted = first.facts
+    assert first.facts_by_entry.extracted_anew == 20
+    cache = index_dir(example_log) / FACTS_CACHE
+    assert cache.is_file()
+
+    again = load_log(example_log)
+    assert again.facts == extracted
+    assert again.facts_by_entry.extracted_anew == 0
+
+    page = example_log / "2026-11-18.md"
+    page.write_text(page.read_text() + "- checked the loader fix (took 1h) #infra\n")
+    edited = load_log(example_log)
+    facts = edited.facts
+    assert edited.facts_by_entry.extracted_anew == 1
+    assert any(
+        f.item.text == "checked the loader fix (took 1h) #infra" and f.actual_hours == 1.0
+        for f in facts
+    )
+
+    monkeypatch.setattr("rreview.store.sync._code_stamp", lambda: "another rreview")
+    newer_code = load_log(example_log)
+    assert newer_code.facts == facts
+    assert newer_code.facts_by_entry.extracted_anew == 20
+
+
+def test_a_damaged_cache_is_ignored(example_log: Path) -> None:
+    expected = load_log(example_log).facts
+    cache = index_dir(example_log) / FACTS_CACHE
+    cache.write_bytes(b"not a pickle")
+
+    snapshot = load_log(example_log)
+
+    assert snapshot.facts == expected
+    assert snapshot.facts_by_entry.extracted_anew == 20

@@ -12,6 +12,7 @@ What makes it fast at ten years of log (~3,650 entries, ~70,000 items):
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -30,7 +31,7 @@ from rreview.extract.facts import ItemFacts
 from rreview.log.detect import read_log
 from rreview.log.model import Entry
 from rreview.log.readers.base import ReadResult
-from rreview.paths import log_key
+from rreview.paths import index_dir, log_key
 from rreview.store.embed import Embedder
 from rreview.store.facts import EntryRow, FactStore, item_ids
 from rreview.store.vectors import Metadata, Owner, author, vectors_dir
@@ -42,24 +43,45 @@ if TYPE_CHECKING:
 
 PROGRESS_MIN_ITEMS = 200  # below this a bar would only flicker
 CHUNK_ITEMS = 2048  # texts per model call and per store write: big enough to sort by length
+FACTS_CACHE = "facts-cache.pickle"
 
 
 class LazyFacts(Mapping[str, list[ItemFacts]]):
-    """Entry key -> the facts of its items, extracted on first access and then kept."""
+    """Entry key -> the facts of its items, extracted on first access and then kept.
 
-    def __init__(self, entries: Mapping[str, Entry]) -> None:
+    With a `cache` file, facts extracted by an earlier run for an entry with the same key,
+    content hash and first line are read back instead (extraction costs ~0.4 ms an item:
+    ~25 s for ten years of log, against ~1 s to read the cache). The cache is rewritten once
+    every entry has been asked for and some were extracted anew; it is keyed by the source
+    of the extraction code, so a new rreview never reuses an old extraction.
+    """
+
+    def __init__(self, entries: Mapping[str, Entry], cache: Path | None = None) -> None:
         self._entries = entries
         self._facts: dict[str, list[ItemFacts]] = {}
+        self._cache_path = cache
+        self._cached: dict[str, list[ItemFacts]] | None = None
+        self._fresh = 0  # entries extracted anew since the cache was last written
+        self.extracted_anew = 0  # entries whose facts this process extracted itself
 
     @property
     def extracted(self) -> int:
-        """How many entries have had their facts extracted so far."""
+        """How many entries have had their facts asked for (extracted, or read back)."""
         return len(self._facts)
 
     def __getitem__(self, key: str) -> list[ItemFacts]:
         found = self._facts.get(key)
+        if found is not None:
+            return found
+        entry = self._entries[key]
+        found = self._from_cache(key, entry)
         if found is None:
-            found = self._facts[key] = [extract(item) for item in self._entries[key].items]
+            found = [extract(item) for item in entry.items]
+            self._fresh += 1
+            self.extracted_anew += 1
+        self._facts[key] = found
+        if self._fresh and len(self._facts) == len(self._entries):
+            self._save_cache()
         return found
 
     def __iter__(self) -> Iterator[str]:
@@ -67,6 +89,63 @@ class LazyFacts(Mapping[str, list[ItemFacts]]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def _from_cache(self, key: str, entry: Entry) -> list[ItemFacts] | None:
+        if self._cache_path is None:
+            return None
+        if self._cached is None:
+            self._cached = _read_facts_cache(self._cache_path)
+        return self._cached.get(_cache_key(key, entry))
+
+    def _save_cache(self) -> None:
+        if self._cache_path is None:
+            return
+        facts = {_cache_key(key, self._entries[key]): self._facts[key] for key in self._entries}
+        _write_facts_cache(self._cache_path, facts)
+        self._fresh = 0
+
+
+def _cache_key(key: str, entry: Entry) -> str:
+    return f"{key}|{entry.content_hash}|{entry.line}"
+
+
+@functools.cache
+def _code_stamp() -> str:
+    """Which code made a cache: the size and time of every module of the readers and the
+    extraction (a changed rule must not be hidden by facts extracted before it)."""
+    import rreview.extract
+    import rreview.log
+
+    files = [
+        *sorted(Path(rreview.log.__file__).parent.rglob("*.py")),
+        *sorted(Path(rreview.extract.__file__).parent.rglob("*.py")),
+    ]
+    parts = [f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
+    return f"{sys.version_info[:2]}|" + "|".join(parts)
+
+
+def _read_facts_cache(path: Path) -> dict[str, list[ItemFacts]]:
+    import pickle
+
+    try:
+        with path.open("rb") as fh:
+            stamp, facts = pickle.load(fh)
+    except Exception:  # missing, cut short, or written by other code: extract instead
+        return {}
+    return facts if stamp == _code_stamp() and isinstance(facts, dict) else {}
+
+
+def _write_facts_cache(path: Path, facts: dict[str, list[ItemFacts]]) -> None:
+    import pickle
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with temporary.open("wb") as fh:
+            pickle.dump((_code_stamp(), facts), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a cache: the next run extracts again
 
 
 @dataclass
@@ -104,8 +183,9 @@ class SyncStats:
         return bool(self.new or self.changed or self.moved or self.removed)
 
 
-def load_log(root: Path, fmt: str = "auto") -> LogSnapshot:
-    """Read the log at `root`; the facts of each entry are extracted when first asked for."""
+def load_log(root: Path, fmt: str = "auto", cache: bool = True) -> LogSnapshot:
+    """Read the log at `root`; the facts of each entry are extracted when first asked for
+    (or read back from the index folder's cache of an earlier extraction)."""
     reader, result = read_log(root, fmt)
     snapshot = LogSnapshot(root=root, reader=reader.name, read=result)
     counts: Counter[str] = Counter()
@@ -114,7 +194,9 @@ def load_log(root: Path, fmt: str = "auto") -> LogSnapshot:
         counts[base] += 1
         key = base if counts[base] == 1 else f"{base}#{counts[base]}"
         snapshot.entries[key] = entry
-    snapshot.facts_by_entry = LazyFacts(snapshot.entries)
+    snapshot.facts_by_entry = LazyFacts(
+        snapshot.entries, index_dir(root) / FACTS_CACHE if cache else None
+    )
     return snapshot
 
 
