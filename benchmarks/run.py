@@ -253,7 +253,12 @@ def measure(years: float, work: Path, args: argparse.Namespace) -> dict[str, Any
     }
     env.pop("RREVIEW_STORE", None)
     env.pop("RREVIEW_MODELS", None)
-    result: dict[str, Any] = {"years": years, "days": size.days, "items": size.items}
+    result: dict[str, Any] = {
+        "years": years,
+        "days": size.days,
+        "items": size.items,
+        "load_before": os.getloadavg()[0],
+    }
     say(f"{years:g} years: {size.days} days, {size.items} items in {log}")
 
     index, index_run = child("index", env, str(log), timeout=float("inf"))
@@ -292,6 +297,7 @@ def measure(years: float, work: Path, args: argparse.Namespace) -> dict[str, Any
         args.runs, [str(RREVIEW), "add", "benchmark line", "--today", TODAY], env
     )
     say(f"  add {result['add']['seconds']:.3f} s")
+    result["load_after"] = os.getloadavg()[0]
     return result
 
 
@@ -383,7 +389,7 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
             ("index throughput / bare encode", f"{ratio:.2f}x", verdict("ratio", ratio)),
             (
                 "bare encode + bare Chroma add",
-                f"{with_add:.1f} s (index/that: {with_add / index['index_s']:.2f}x)",
+                f"{with_add:.1f} s (index throughput / this: {with_add / index['index_s']:.2f}x)",
                 "",
             ),
         ]
@@ -504,7 +510,8 @@ def main() -> None:
     print(f"machine: {machine()}")
     for result in results:
         print(
-            f"\n{result['years']:g} years of log ({result['days']} days, {result['items']} items)"
+            f"\n{result['years']:g} years of log ({result['days']} days, {result['items']} items;"
+            f" load average {result['load_before']:.1f} before, {result['load_after']:.1f} after)"
         )
         for name, value, target in rows(result):
             print(f"  {name:<42} {value:<34} {target}")
