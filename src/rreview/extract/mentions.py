@@ -161,6 +161,9 @@ IDEA_RE = re.compile(
 TODO_RE = re.compile(r"^\s*(?:TODO|FIXME|To-?do)\b\s*[:\-–]?\s*(?=\S)")
 
 
+_NEGATED_CLUE_RE = re.compile(r"\b(?:no|not|never|without|nothing\s+to)\s+$", re.I)  # "no fix yet"
+
+
 def is_bug(text: str) -> bool:
     """Whether a text tells of a bug: a strong word ("crashed", "hung", "NaN loss", a Python
     exception name), or a weak one ("error", "broke", "wrong") with a clue it was a problem
@@ -171,7 +174,9 @@ def is_bug(text: str) -> bool:
         if not _NEGATED_RE.search(masked[: match.start()]):
             return True
     weak = [m for m in BUG_WEAK.finditer(masked) if not _NEGATED_RE.search(masked[: m.start()])]
-    clues = [m for m in BUG_CLUE.finditer(masked) if not _NEGATED_RE.search(masked[: m.start()])]
+    clues = [
+        m for m in BUG_CLUE.finditer(masked) if not _NEGATED_CLUE_RE.search(masked[: m.start()])
+    ]
     return bool(weak) and bool(clues)
 
 
