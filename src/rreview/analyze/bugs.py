@@ -3,9 +3,10 @@
 Two mentions are compared by their meaning (the cosine of their sentence embeddings, the
 item and its sub-bullets averaged) and by their words (IDF-weighted overlap, plus a short
 list of failure-mode concepts such as "OOM" = "out of memory"). The two similarities are
-mixed with DENSE_WEIGHT and mentions are grouped by average linkage down to BUG_THRESHOLD.
-Both numbers were tuned on hand-annotated logs (see `rreview.analyze.bug_tuning` and the
-README); they are not guesses.
+mixed with DENSE_WEIGHT, CONCEPT_BONUS is added when both mentions name the same failure mode
+on their own line, and mentions are grouped by average linkage down to BUG_THRESHOLD. The
+numbers were tuned on hand-annotated logs (see `rreview.analyze.bug_tuning` and the README);
+they are not guesses.
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ from rreview.analyze.vectors import ItemVectors
 from rreview.extract.facts import ItemFacts
 from rreview.extract.tasks import link_tasks
 
-# Tuned on tests/fixtures/analyses/bugs-*: the middle of the threshold range where the
-# pairwise F1 of the three fixture logs is highest (see README, "Re-tuning the bug threshold").
+# Tuned with `python -m rreview.analyze.bug_tuning` on the hand-annotated fixture logs
+# (tests/fixtures/analyses/gold/bugs-*.json) and the eval set (evals/gold.json): the best mean
+# pairwise F1, the middle of its run of thresholds. examples/research-log stays held out.
 DENSE_WEIGHT = 0.4
 BUG_THRESHOLD = 0.22
+CONCEPT_BONUS = 0.1  # both name the same failure mode on their own line
 CONFLICT_FACTOR = 0.5  # an OOM and a NaN are different bugs, however alike the sentences
 LABEL_TEXT = 70
 KEY_TERMS = 3
@@ -169,13 +172,16 @@ class BugSimilarity:
     dense: Any  # cosine of the embeddings, item and sub-bullets averaged
     lexical: Any  # IDF-weighted word overlap, failure concepts included
     conflict: Any  # True where both name failure concepts and share none (OOM vs NaN)
+    shared: Any  # True where both name the same failure concept
 
-    def combined(self, dense_weight: float = DENSE_WEIGHT) -> Any:
-        """The similarity the grouping uses: a weighted mean of meaning and words, scaled
-        down by CONFLICT_FACTOR where the two name different failure modes."""
+    def combined(self, dense_weight: float = DENSE_WEIGHT, bonus: float | None = None) -> Any:
+        """The similarity the grouping uses: a weighted mean of meaning and words, plus
+        CONCEPT_BONUS where both name the same failure mode, scaled down by CONFLICT_FACTOR
+        where they name different ones."""
         import numpy as np
 
         mixed = dense_weight * self.dense + (1 - dense_weight) * self.lexical
+        mixed = mixed + np.where(self.shared, CONCEPT_BONUS if bonus is None else bonus, 0.0)
         return np.where(self.conflict, mixed * CONFLICT_FACTOR, mixed)
 
 
@@ -187,7 +193,7 @@ def bug_similarity(
 
     if not mentions:
         empty = np.zeros((0, 0))
-        return BugSimilarity(empty, empty, empty.astype(bool))
+        return BugSimilarity(empty, empty, empty.astype(bool), empty.astype(bool))
     parts = [[m.facts, *m.details] for m in mentions]
     flat = vectors.vectors([f for part in parts for f in part])
     composed, start = [], 0
@@ -196,10 +202,14 @@ def bug_similarity(
         start += len(part)
     bags = [weighted(mention_tokens(m), vocab) for m in mentions]
     named = [set(concepts(m.all_text)) for m in mentions]
+    # the failure a bug is about is named on its own line; sub-bullets also name causes and
+    # other bugs in passing ("the tokenizer lock" under a hang)
+    heads = [set(concepts(m.facts.item.text)) for m in mentions]
     return BugSimilarity(
         dense=cosine_matrix(composed),
         lexical=np.array([[overlap(a, b) for b in bags] for a in bags]),
         conflict=np.array([[bool(a and b and not a & b) for b in named] for a in named]),
+        shared=np.array([[bool(a & b) for b in heads] for a in heads]),
     )
 
 

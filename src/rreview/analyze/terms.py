@@ -34,12 +34,23 @@ FAILURE_CONCEPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "~nonfinite",
         re.compile(
-            r"\bnan\b|\binf\b|\binfinite\b|non-?finite|\bdiverg\w*|\bexplod\w*"
-            r"|(?<!memory )\bblew up\b|\bblow-?up\b|\boverflow\w*",
+            r"\bnan\b|\binf\b|\binfinite\b|non-?finite|\bdiverg\w*|\boverflow\w*"
+            r"|found invalid values"  # PyTorch's message for NaN parameters
+            # "blew up" alone is any failure ("saving the file blew up"); after a number it is this
+            r"|\b(?:loss(?:es)?|grad\w*|norm|elbo|kl|logits?|weights?|activations?)\b"
+            r"(?:\W+\w+){0,3}?\W+(?:blew up|blow-?up|explod\w*)",
             re.I,
         ),
     ),
-    ("~oom", re.compile(r"\boom\b|out of (?:\w+ )?memory|memory (?:error|blew up)", re.I)),
+    (
+        "~oom",
+        re.compile(
+            r"\boom\b|out of (?:\w+ )?memory|memory ?error|memory blew up|cannot allocate memory"
+            r"|\bkernel (?:died|crashed)",  # a notebook kernel dies when the host runs out
+            re.I,
+        ),
+    ),
+    ("~timeout", re.compile(r"wall[- ]?time|time limit|\btim(?:es|ed|ing) out\b|\btimeout", re.I)),
     (
         "~hang",
         re.compile(
@@ -69,6 +80,7 @@ def shorten(text: str, limit: int = MAX_TEXT) -> str:
 CONCEPT_NAMES = {
     "~nonfinite": "NaN/inf",
     "~oom": "out of memory",
+    "~timeout": "timeout",
     "~hang": "hang",
     "~halfprecision": "fp16/bf16",
     "~tokenizer": "tokenizer/vocab",
