@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rreview.log.patterns import lazy
+
 HOURS_PER_DAY = 8.0  # a working day, as in the notation (`est 1d`)
 _NUM = r"\d+(?:[.,]\d+)?"
 _H = r"(?:h|hr|hrs|hour|hours)"
@@ -29,20 +31,20 @@ PARTS.update({"weekend": 16.0, "night": 8.0})
 _PART = "|".join(PARTS)
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("compound", re.compile(rf"(?<![\w.])({_NUM})\s*{_H}\s*(?:and\s+)?({_NUM})\s*{_M}\b", re.I)),
-    ("range", re.compile(rf"(?<![\w.])({_NUM})\s*(?:-|–|to|or)\s*({_NUM})\s*({_UNIT})\b", re.I)),
-    ("half_unit", re.compile(r"\bhalf\s+an?\s+(hour|day|week)\b", re.I)),
-    ("and_half", re.compile(r"\b(?:an?|one)\s+(hour|day)\s+and\s+a\s+half\b", re.I)),
-    ("unit_or_two", re.compile(r"\ban?\s+(hour|day)\s+or\s+two\b", re.I)),
-    ("most_of", re.compile(rf"\bmost\s+of\s+(?:the|my)\s+({_PART})\b", re.I)),
-    ("whole", re.compile(rf"\b(?:(?:the|a|my)\s+)?(?:whole|entire|full)\s+({_PART})\b", re.I)),
-    ("all_part", re.compile(rf"\ball\s+(?:the\s+)?({_PART})\s*(?:long)?\b", re.I)),
-    ("the_part", re.compile(r"\bthe\s+(morning|afternoon|evening)\b", re.I)),
-    ("the_unit", re.compile(r"\b(?:the|that|this)\s+(hour|day|week)\b", re.I)),
-    ("word", re.compile(rf"\b({_WORD})(\s+|-)({_UNIT})\b", re.I)),
-    ("number", re.compile(rf"(?<![\w.$€£])({_NUM})(\s*|-)({_UNIT})\b(?!-\w|\.\d)", re.I)),
+    ("compound", lazy(rf"(?<![\w.])({_NUM})\s*{_H}\s*(?:and\s+)?({_NUM})\s*{_M}\b", re.I)),
+    ("range", lazy(rf"(?<![\w.])({_NUM})\s*(?:-|–|to|or)\s*({_NUM})\s*({_UNIT})\b", re.I)),
+    ("half_unit", lazy(r"\bhalf\s+an?\s+(hour|day|week)\b", re.I)),
+    ("and_half", lazy(r"\b(?:an?|one)\s+(hour|day)\s+and\s+a\s+half\b", re.I)),
+    ("unit_or_two", lazy(r"\ban?\s+(hour|day)\s+or\s+two\b", re.I)),
+    ("most_of", lazy(rf"\bmost\s+of\s+(?:the|my)\s+({_PART})\b", re.I)),
+    ("whole", lazy(rf"\b(?:(?:the|a|my)\s+)?(?:whole|entire|full)\s+({_PART})\b", re.I)),
+    ("all_part", lazy(rf"\ball\s+(?:the\s+)?({_PART})\s*(?:long)?\b", re.I)),
+    ("the_part", lazy(r"\bthe\s+(morning|afternoon|evening)\b", re.I)),
+    ("the_unit", lazy(r"\b(?:the|that|this)\s+(hour|day|week)\b", re.I)),
+    ("word", lazy(rf"\b({_WORD})(\s+|-)({_UNIT})\b", re.I)),
+    ("number", lazy(rf"(?<![\w.$€£])({_NUM})(\s*|-)({_UNIT})\b(?!-\w|\.\d)", re.I)),
 )
-_CLARIFY_RE = re.compile(
+_CLARIFY_RE = lazy(
     rf"^\s*\(\s*(?:~|≈|about\s+|approx\.?\s*|roughly\s+|around\s+|so\s+)?\s*"
     rf"({_NUM}\s*(?:{_UNIT}))\s*\)",
     re.I,

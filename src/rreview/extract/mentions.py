@@ -14,9 +14,10 @@ import re
 from rreview.extract.durations import find_durations
 from rreview.extract.facts import Prediction, SourceKind
 from rreview.extract.notation import stated_number
+from rreview.log.patterns import lazy
 
 # A bug on its own: crashes, hangs, NaNs, OOMs, exceptions, leaks, races, "the bug".
-BUG_STRONG = re.compile(
+BUG_STRONG = lazy(
     r"\b(?:bugs?|buggy|debugg(?:ed|ing)|segfault(?:s|ed)?|segmentation\s+fault|core\s+dumped|"
     r"crash(?:ed|es|ing)?(?!\s+course)|hang(?:s|ing)?(?!\s+out)|hung(?!\s+up)|deadlock(?:s|ed)?|"
     r"race\s+condition|memory\s+leak|leak(?:s|ed|ing)\s+memory|off[- ]by[- ]one|"
@@ -39,21 +40,21 @@ BUG_STRONG = re.compile(
     re.I,
 )
 # Words that name a problem only with a clue that it was one ("fixed", "found why", "again").
-BUG_WEAK = re.compile(
+BUG_WEAK = lazy(
     r"\b(?:errors?|issues?|problems?|broke|broken|breaks|fail(?:s|ed|ing|ure)?|wrong|mismatch|"
     r"regression|corrupt(?:ed|ion)?|stale|stuck|typo|glitch|flaky|misconfigured|leak(?:age)?|"
     r"collapsed?|spikes?|spiked|spiking|duplicated|duplicates|"
     r"exploded|diverged|wasn't|weren't|didn't\s+work|not\s+working|doesn't\s+work)\b",
     re.I,
 )
-BUG_CLUE = re.compile(
+BUG_CLUE = lazy(
     r"\b(?:fix(?:ed|es|ing)?|found\s+(?:why|the|a|out)|figured\s+out|tracked\s+down|"
     r"root\s+cause|turned\s+out|culprit|workaround|patched|again|because|caused\s+by|"
     r"the\s+reason|repro(?:duced)?|noticed|realised|realized|same\s+as\s+(?:last|before)|"
     r"pinned|reverted|rolled\s+back)\b",
     re.I,
 )
-NOT_BUG = re.compile(
+NOT_BUG = lazy(
     r"\b(?:error\s+(?:rate|bars?|analysis|analyses|cases|budget|term|signal|correction)|"
     r"(?:mean|squared|absolute|relative|test|train(?:ing)?|val(?:idation)?|generali[sz]ation|"
     r"approximation|reconstruction|calibration|standard|bayes|top-?\d)\s+errors?|"
@@ -66,7 +67,7 @@ NOT_BUG = re.compile(
     r"debug(?:ging)?\s+(?:print|log|flag|mode|build)s?)\b",
     re.I,
 )
-_NEGATED_RE = re.compile(
+_NEGATED_RE = lazy(
     r"\b(?:no|not|never|without|didn't|did\s+not|zero|nothing|none|no\s+more)\s+(?:\w+\s+){0,2}$",
     re.I,
 )
@@ -81,21 +82,21 @@ _OUTCOME = (
     r"(?:\s+at|\s+being)?|actually\s+(?:got|was|came\s+out)|was\s+actually|is\s+actually|got|"
     r"measured|observed|result(?:ed)?(?:\s+in)?:?|actual:?|landed\s+at|reached|instead)"
 )
-PRED_CLOSED_RE = re.compile(
+PRED_CLOSED_RE = lazy(
     rf"\b{_PRED_CUE}\b\s*:?\s*(?P<pred>[^;.!?]+?)\s*(?:[;,.]|\s+but|\s+—|\s+-)\s*"
     rf"(?:but\s+|and\s+|so\s+)?{_OUTCOME}\b\s*:?\s*(?P<got>[^;.!?()]+)",
     re.I,
 )
-PRED_AFTER_OUTCOME_RE = re.compile(  # "WER 14.2%. I'd guessed 15%" / "got 68%, expected 72%"
+PRED_AFTER_OUTCOME_RE = lazy(  # "WER 14.2%. I'd guessed 15%" / "got 68%, expected 72%"
     r"\b(?:i'd\s+|i\s+had\s+)?(?:guessed|expected|predicted)\s+(?P<pred>[-+−]?\d[\d.,]*\s*(?:%|pts?|points)?)",
     re.I,
 )
-PRED_OPEN_RE = re.compile(
+PRED_OPEN_RE = lazy(
     r"\b(?:i\s+(?:expect|predict|bet|guess)|my\s+(?:guess|bet|prediction)\s+(?:is|:)|"
     r"hypothesis\s*:|prediction\s*:)\s*(?:that\s+)?(?P<pred>[^;.!?]+)",
     re.I,
 )
-NOT_PREDICTION = re.compile(
+NOT_PREDICTION = lazy(
     r"\b(?:as\s+expected|than\s+expected|unexpected(?:ly)?|expected\s+(?:value|return|reward|"
     r"calibration|improvement|loss|utility|number|behaviou?r)|as\s+i\s+thought)\b",
     re.I,
@@ -103,7 +104,7 @@ NOT_PREDICTION = re.compile(
 
 SOURCE_PATTERNS: tuple[tuple[re.Pattern[str], SourceKind], ...] = (
     (
-        re.compile(
+        lazy(
             r"\b(?i:from|after|during|in|over)\s+(?i:a|the|my|our)?\s*(?i:quick\s+|long\s+)?"
             r"(?P<src>(?i:chat|conversation|discussion|call|meeting|1:1|one-on-one|coffee|lunch|"
             r"email|slack\s+thread|dm)\s+with\s+[A-Z][\w.-]+(?:\s+[A-Z][\w-]+)?)"
@@ -111,14 +112,14 @@ SOURCE_PATTERNS: tuple[tuple[re.Pattern[str], SourceKind], ...] = (
         SourceKind.CHAT,
     ),
     (
-        re.compile(
+        lazy(
             r"\b(?P<src>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:suggested|mentioned|pointed\s+out|"
             r"recommended|proposed|told\s+me|noticed|showed\s+me)\b"
         ),
         SourceKind.CHAT,
     ),
     (
-        re.compile(
+        lazy(
             r"\b(?:saw|seen|read|found|spotted)\s+(?:it\s+|this\s+|that\s+)?(?:on|in)\s+"
             r"(?P<src>twitter|x\.com|bluesky|mastodon|reddit|hacker\s+news|hn|a\s+blog(?:\s+post)?|"
             r"linkedin|the\s+\w+\s+blog|a\s+tweet|a\s+thread)",
@@ -127,18 +128,18 @@ SOURCE_PATTERNS: tuple[tuple[re.Pattern[str], SourceKind], ...] = (
         SourceKind.SOCIAL,
     ),
     (
-        re.compile(
+        lazy(
             r"\b(?:in|from|per)\s+(?:the|a)\s+(?P<src>paper\s+(?:by|from)\s+[A-Z][\w-]+"
             r"(?:\s+et\s+al\.?)?|[\w-]+\s+paper)",
         ),
         SourceKind.PAPER,
     ),
     (
-        re.compile(r"\b(?:read\s+)?the\s+(?P<src>paper\s+by\s+[A-Z][\w-]+(?:\s+et\s+al\.?)?)"),
+        lazy(r"\b(?:read\s+)?the\s+(?P<src>paper\s+by\s+[A-Z][\w-]+(?:\s+et\s+al\.?)?)"),
         SourceKind.PAPER,
     ),
     (
-        re.compile(
+        lazy(
             r"\b(?:from|at|in|during|after)\s+(?:the|a|our|my)\s+"
             r"(?P<src>(?:reading\s+group|talk|seminar|lecture|keynote|workshop|poster\s+session|"
             r"tutorial|conference|group\s+meeting|lab\s+meeting|journal\s+club)"
@@ -152,16 +153,16 @@ _NOT_A_NAME = {
     "The", "This", "It", "He", "She", "They", "We", "I", "That", "Reviewer", "Someone", "Nobody",
     "Everyone", "Which", "What", "Who", "Also", "Then", "And", "But", "So", "Paper", "Model",
 }  # fmt: skip
-IDEA_RE = re.compile(
+IDEA_RE = lazy(
     r"^\s*(?:💡\s*)?idea\s*[:\-–]|\bwhat\s+if\b|\b(?:might|may|could|would)\s+be\s+worth\s+"
     r"(?:trying|testing|a\s+try|exploring|checking)|\bworth\s+(?:trying|a\s+try|exploring)\b|"
     r"\bi\s+wonder\s+(?:if|whether)\b|\brandom\s+thought\b",
     re.I,
 )
-TODO_RE = re.compile(r"^\s*(?:TODO|FIXME|To-?do)\b\s*[:\-–]?\s*(?=\S)")
+TODO_RE = lazy(r"^\s*(?:TODO|FIXME|To-?do)\b\s*[:\-–]?\s*(?=\S)")
 
 
-_NEGATED_CLUE_RE = re.compile(r"\b(?:no|not|never|without|nothing\s+to)\s+$", re.I)  # "no fix yet"
+_NEGATED_CLUE_RE = lazy(r"\b(?:no|not|never|without|nothing\s+to)\s+$", re.I)  # "no fix yet"
 
 
 def is_bug(text: str) -> bool:
@@ -180,7 +181,7 @@ def is_bug(text: str) -> bool:
     return bool(weak) and bool(clues)
 
 
-CODE_ERROR_RE = re.compile(
+CODE_ERROR_RE = lazy(
     r"^(?:Traceback \(most recent call last\)|[A-Z]\w*(?:Error|Exception)\b:|Segmentation fault|"
     r".*\bcore dumped\b|.*\bKilled\b$|FAILED\b)",
     re.M,

@@ -8,6 +8,7 @@ import re
 from rreview.extract.facts import ItemFacts, Prediction, SourceKind
 from rreview.extract.prose import machine_time
 from rreview.log.model import TAG_RE, Item, Section
+from rreview.log.patterns import lazy
 
 HOURS_PER_DAY = 8.0  # `est 1d` is one working day
 
@@ -19,63 +20,61 @@ DURATION = (
     rf"|{_NUM}\s*(?:-|–|to)\s*{_NUM}\s*{_UNIT}"
     rf"|{_NUM}\s*{_UNIT})"
 )
-EST_RE = re.compile(rf"\best(?:imated?)?\.?\s*[:=]?\s*~?\s*(?P<d>{DURATION})", re.I)
-TOOK_RE = re.compile(rf"\b(?:took|spent|actual)\s*[:=]?\s*~?\s*(?P<d>{DURATION})", re.I)
-TILDE_RE = re.compile(rf"(?<![\w~])~\s*(?P<d>{DURATION})", re.I)
-BUG_PREFIX_RE = re.compile(r"^\s*(?:\*\*)?bug\s*(?:\*\*)?\s*[:\-–]", re.I)
+EST_RE = lazy(rf"\best(?:imated?)?\.?\s*[:=]?\s*~?\s*(?P<d>{DURATION})", re.I)
+TOOK_RE = lazy(rf"\b(?:took|spent|actual)\s*[:=]?\s*~?\s*(?P<d>{DURATION})", re.I)
+TILDE_RE = lazy(rf"(?<![\w~])~\s*(?P<d>{DURATION})", re.I)
+BUG_PREFIX_RE = lazy(r"^\s*(?:\*\*)?bug\s*(?:\*\*)?\s*[:\-–]", re.I)
 BUG_TAGS = {"bug", "bugs", "bugfix"}
 IDEA_TAGS = {"idea", "ideas"}
 _OUTCOME_WORDS = (
     r"got|measured|actual(?:ly)?|result(?:ed)?(?:\s+in)?|outcome|observed|"
     r"came out(?:\s+at)?|ended up(?:\s+at)?|turned out(?:\s+to be)?"
 )
-PREDICTION_RE = re.compile(
+PREDICTION_RE = lazy(
     r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>.+?)\s*"
     r"(?:[,;]|\s+but|\s+and|\s*(?:->|→|=>))\s*(?:but\s+)?(?:it\s+|this\s+|that\s+)?"
     rf"(?:{_OUTCOME_WORDS})\b\s*:?\s*(?P<got>(?:\d[,.]\d|[^,;.()#\n])+)",
     re.I,
 )
-ARROW_PREDICTION_RE = re.compile(
+ARROW_PREDICTION_RE = lazy(
     r"\bpredict(?:ed|ion|s)?\b\s*:?\s*(?P<pred>[^,;#\n]+?)\s*(?:->|→|=>)\s*(?P<got>(?:\d[,.]\d|[^,;.()#\n])+)",
     re.I,
 )
-OPEN_PREDICTION_RE = re.compile(r"\bpredict(?:ed|ion|s)?\b\s*:?\s*", re.I)
+OPEN_PREDICTION_RE = lazy(r"\bpredict(?:ed|ion|s)?\b\s*:?\s*", re.I)
 # A standalone number: not glued to letters or hyphens ("1.5B", "best-of-16", "run-0463",
 # "W48"), optionally followed by a unit ("72%", "+5 pts", "3 points", "2pp").
-NUMBER_RE = re.compile(
+NUMBER_RE = lazy(
     r"(?<![\w.,])(?<![^\W\d_]-)(?P<value>[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
     r"(?:\+?\s*(?P<unit>%|pts?\b|points?\b|pp\b)|(?!\w|\.\d|-[^\W\d_]))"
 )
-APPROX_RE = re.compile(r"(?:~|≈|\babout|\baround|\broughly)\s*$", re.I)
-SOURCE_RE = re.compile(r"(?<![\w-])(?:source|src|via)\s*:\s*(?P<src>[^)#;\n]+)", re.I)
-NOTATION_PAREN_RE = re.compile(r"\((?P<body>[^()]*)\)")
+APPROX_RE = lazy(r"(?:~|≈|\babout|\baround|\broughly)\s*$", re.I)
+SOURCE_RE = lazy(r"(?<![\w-])(?:source|src|via)\s*:\s*(?P<src>[^)#;\n]+)", re.I)
+NOTATION_PAREN_RE = lazy(r"\((?P<body>[^()]*)\)")
 _SOURCE_KINDS: tuple[tuple[SourceKind, re.Pattern[str]], ...] = (
     (
         SourceKind.PAPER,
-        re.compile(r"paper|arxiv|preprint|article|journal|book|reading(?! group)", re.I),
+        lazy(r"paper|arxiv|preprint|article|journal|book|reading(?! group)", re.I),
     ),
     (
         SourceKind.SOCIAL,
-        re.compile(
-            r"twitter|tweet|\bx\b|bluesky|mastodon|reddit|\bhn\b|hacker news|blog|social", re.I
-        ),
+        lazy(r"twitter|tweet|\bx\b|bluesky|mastodon|reddit|\bhn\b|hacker news|blog|social", re.I),
     ),
     (
         SourceKind.TALK,
-        re.compile(
+        lazy(
             r"talk|seminar|lecture|conference|workshop|poster|reading group|keynote|tutorial", re.I
         ),
     ),
     (
         SourceKind.CHAT,
-        re.compile(
+        lazy(
             r"chat|conversation|discussion|meeting|call|email|e-mail|slack|dm\b|advisor|coffee|1:1|lunch",
             re.I,
         ),
     ),
     (
         SourceKind.EXPERIMENT,
-        re.compile(r"experiment|run\b|ablation|own|result|analysis|eval", re.I),
+        lazy(r"experiment|run\b|ablation|own|result|analysis|eval", re.I),
     ),
 )
 

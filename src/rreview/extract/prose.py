@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass
 
 from rreview.extract.durations import WORDS, Duration, find_durations, unit_hours, unit_of
+from rreview.log.patterns import lazy
 
-_BOUNDARY_RE = re.compile(r"[.;:!?()\[\]]|,|—|–|\s-\s|\b(?:and|but|so|then|because|while)\b", re.I)
-MACHINE_NOUNS = re.compile(
+_BOUNDARY_RE = lazy(r"[.;:!?()\[\]]|,|—|–|\s-\s|\b(?:and|but|so|then|because|while)\b", re.I)
+MACHINE_NOUNS = lazy(
     r"\b(?:jobs?|runs?|sweeps?|training|epochs?|evals?|evaluations?|inference|downloads?|"
     r"uploads?|builds?|compil(?:e|ation)|pipelines?|queue|nodes?|gpus?|cpus?|cluster|servers?|"
     r"scripts?|process(?:es)?|checkpointing|preprocessing|tokeni[sz]ation|test\s+suite|ci|"
@@ -28,13 +29,13 @@ MACHINE_NOUNS = re.compile(
     r"batch(?:es)?)\b",
     re.I,
 )
-RUN_VERBS = re.compile(
+RUN_VERBS = lazy(
     r"\b(?:ran|run|running|launched|kicked\s+off|submitted|queued|trained|re-?launched|"
     r"restarted|started\s+the\s+\w+)\b",
     re.I,
 )
-ME_US = re.compile(r"\b(?:me|us|myself|ourselves)\b", re.I)
-_GERUND_RE = re.compile(r"^\s*(?:the\s+)?([a-z]+ing)\b", re.I)
+ME_US = lazy(r"\b(?:me|us|myself|ourselves)\b", re.I)
+_GERUND_RE = lazy(r"^\s*(?:the\s+)?([a-z]+ing)\b", re.I)
 MACHINE_GERUNDS = {
     "training", "running", "evaluating", "finetuning", "downloading", "uploading", "compiling",
     "indexing", "preprocessing", "tokenizing", "tokenising", "sweeping", "waiting", "queuing",
@@ -53,7 +54,7 @@ _Q = (
 )
 _ME = r"(?:\s+(?:me|us|myself))?"
 _MODAL = r"(?:'d|'ll|would|will|should|might|could|may|was\s+going\s+to|is\s+going\s+to|gonna)"
-ESTIMATE_BEFORE = re.compile(
+ESTIMATE_BEFORE = lazy(
     r"(?:"
     r"\b(?:i\s+|we\s+)?(?:had\s+)?(?:planned|budgeted|allotted|allocated|allowed|reserved|"
     r"blocked\s+(?:off|out)|set\s+aside|time-?boxed|estimated|guessed|figured|aimed|hoped|"
@@ -88,7 +89,7 @@ ESTIMATE_BEFORE = re.compile(
     r")\s*(?:(?:a|an|about|around)\s+)?" + _Q + r"$",
     re.I,
 )
-ACTUAL_BEFORE = re.compile(
+ACTUAL_BEFORE = lazy(
     r"(?:"
     r"(?P<asubj>\b[^,;.:]{0,50}?)?\b(?:took|takes|taking|has\s+taken|had\s+taken|needed|lasted)"
     + _ME
@@ -111,52 +112,52 @@ ACTUAL_BEFORE = re.compile(
     r")\s*" + _Q + r"$",
     re.I,
 )
-ESTIMATE_AFTER = re.compile(
+ESTIMATE_AFTER = lazy(
     r"^\s*(?:planned|estimated|budgeted|est\.?|estimate|expected|allotted|in\s+my\s+head)\b", re.I
 )
-ACTUAL_AFTER = re.compile(
+ACTUAL_AFTER = lazy(
     r"^\s*(?:actual(?:ly)?|in\s+total|total|all\s+told|spent|real|in\s+practice|in\s+reality|"
     r"in\s+the\s+end|for\s+real)\b",
     re.I,
 )
-THE_PLANNED_RE = re.compile(  # "the hour I planned", "the 2h I'd budgeted"
+THE_PLANNED_RE = lazy(  # "the hour I planned", "the 2h I'd budgeted"
     r"^\s*(?:i|we)\s*(?:'d|had)?\s*(?:originally\s+|initially\s+)?(?:planned|budgeted|"
     r"estimated|expected|allotted|allowed|gave\s+it|thought\s+it\s+would\s+take|set\s+aside|"
     r"had\s+in\s+mind|wanted\s+to\s+spend|hoped\s+for|guessed|reserved)\b",
     re.I,
 )
-SPENT_WORDS = re.compile(
+SPENT_WORDS = lazy(
     r"\b(?:took|spent|needed|ended\s+up|cost|lasted|longer\s+than|more\s+than)\b", re.I
 )
-BARE_NUMBER_RE = re.compile(
+BARE_NUMBER_RE = lazy(
     r"(?<![\w.$€£])(?P<n>\d+(?:[.,]\d+)?|(?:one|two|three|four|five|six)\s+and\s+a\s+half|"
     r"one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b(?!\s*(?:%|x\b|[/:]|[.,]\d|[A-Za-z]))",
     re.I,
 )
-ARROW_RE = re.compile(
+ARROW_RE = lazy(
     r"^\s*(?:->|→|=>|⇒|-->|—>|➝)\s*(?:(?:it\s+)?(?:was|took)|actual(?:ly)?:?|reality:?|real:?)?"
     r"\s*(?:about|~|more\s+like)?\s*$",
     re.I,
 )
-AS_PLANNED_RE = re.compile(
+AS_PLANNED_RE = lazy(
     r"\b(?:took|was|came\s+in|landed|finished|done)\s+(?:(?:exactly|just|about|right)\s+)?"
     r"(?:that|that\s+long|as\s+(?:planned|estimated|expected|budgeted)|on\s+(?:time|budget|"
     r"schedule)|spot\s+on)\b",
     re.I,
 )
-INSTEAD_RE = re.compile(r"^\s*instead\s+of\s+(?:the\s+|my\s+)?(?:planned\s+|estimated\s+)?$", re.I)
-SETTING_WORDS = re.compile(
+INSTEAD_RE = lazy(r"^\s*instead\s+of\s+(?:the\s+|my\s+)?(?:planned\s+|estimated\s+)?$", re.I)
+SETTING_WORDS = lazy(
     r"\b(?:timeout|time\s*limit|limit|walltime|wall\s*time|ttl|interval|window|max|"
     r"retention|cron|every|schedule|changed|increased|raised|bumped|reduced|lowered|cut|set|"
     r"from|eta|sleep|delay|cache|expiry|expires?|lease|slot|shift)\b",
     re.I,
 )
-ADJECTIVE_TASKS = re.compile(
+ADJECTIVE_TASKS = lazy(
     r"^\s*(?:fix|job|task|change|tweak|thing|patch|refactor|cleanup|clean-up|edit|update|"
     r"chore|hack|port|review|read|exercise)\b",
     re.I,
 )
-_DETERMINER_RE = re.compile(r"\b(?:a|an|the|each|every|per|that|this|its|one|first|last)\s*$", re.I)
+_DETERMINER_RE = lazy(r"\b(?:a|an|the|each|every|per|that|this|its|one|first|last)\s*$", re.I)
 _ALLOWED_NEXT = {
     "on", "of", "for", "to", "in", "and", "but", "so", "then", "instead", "total", "all", "with",
     "because", "since", "at", "as", "i", "we", "it", "this", "that", "which", "while", "before",
@@ -176,7 +177,7 @@ _NOUN_GERUNDS = {
     "briefing",
     "ceiling",
 }
-_REJECT_NEXT = re.compile(
+_REJECT_NEXT = lazy(
     r"^\s*(?:more|longer|extra|less|shorter|late|later|ago|earlier|early|per\b|/|each|every|"
     r"a\s+(?:day|week|night|run|step|epoch)|an\s+(?:epoch|hour)\b|of\s+(?:compute|gpu|cpu|"
     r"wall|queue|training|sleep|runtime|run\s+time|video|audio|recording|data|footage)|"
@@ -188,7 +189,7 @@ _REJECT_NEXT = re.compile(
 
 
 FACTORS = {"twice": 2.0, "double": 2.0, "three times": 3.0, "triple": 3.0, "four times": 4.0}
-FACTOR_RE = re.compile(
+FACTOR_RE = lazy(
     r"\b(?:(?P<word>twice|double|three\s+times|triple|four\s+times)|(?P<n>\d+(?:\.\d+)?)\s*x)"
     r"\s+(?:the|my|what\s+i)\s+(?:estimate[d]?|plan(?:ned)?|budget(?:ed)?|guess(?:ed)?)\b",
     re.I,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from rreview.log.patterns import lazy
+
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -31,16 +33,14 @@ _ORD = r"(?:st|nd|rd|th)?"
 
 # Each form names its groups; the first form that matches a text wins.
 _FORMS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"(?<!\d)(?P<y>\d{4})[-_/.](?P<m>\d{1,2})[-_/.](?P<d>\d{1,2})(?!\d)"),  # 2026-11-23
-    re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>\d{{4}})\b", re.I),  # Nov 23, 2026
-    re.compile(rf"(?<!\d)(?P<d>\d{{1,2}}){_ORD}\.?\s+{_MONTH},?\s+(?P<y>\d{{4}})\b", re.I),
-    re.compile(r"(?<![\d./])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?![\d.])"),  # 23.11.2026
-    re.compile(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])"),  # 11/23/26
-    re.compile(
-        r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"
-    ),  # 2022年7月15日
+    lazy(r"(?<!\d)(?P<y>\d{4})[-_/.](?P<m>\d{1,2})[-_/.](?P<d>\d{1,2})(?!\d)"),  # 2026-11-23
+    lazy(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>\d{{4}})\b", re.I),  # Nov 23, 2026
+    lazy(rf"(?<!\d)(?P<d>\d{{1,2}}){_ORD}\.?\s+{_MONTH},?\s+(?P<y>\d{{4}})\b", re.I),
+    lazy(r"(?<![\d./])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?![\d.])"),  # 23.11.2026
+    lazy(r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}|\d{2})(?![\d/])"),  # 11/23/26
+    lazy(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"),  # 2022年7月15日
 )
-COMPACT_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")  # 20261123
+COMPACT_RE = lazy(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)")  # 20261123
 ISO_IN_TEXT_RE = _FORMS[0]
 
 

@@ -5,15 +5,15 @@ first day."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from rreview.errors import Problem
 from rreview.log.dates import find_date
 from rreview.log.markdown import HEADING_RE, unfenced
+from rreview.log.patterns import lazy
 
-_RANGE_RE = re.compile(r"^\s*(?:-|–|—|to|until|\.\.)\s*")
+_RANGE_RE = lazy(r"^\s*(?:-|–|—|to|until|\.\.)\s*")
 
 
 @dataclass(frozen=True)

@@ -8,20 +8,21 @@ from dataclasses import replace
 from urllib.parse import unquote
 
 from rreview.log.model import Item, find_tags
+from rreview.log.patterns import lazy
 
-_EMBED_RE = re.compile(r"!\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|[^\]]*)?\]\]")  # ![[image.png]]
-_WIKI_RE = re.compile(r"\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\|([^\]]*))?\]\]")  # [[Page#H|alias]]
-_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")  # ![alt](img.png)
-_LINK_RE = re.compile(r"(?<!!)\[([^\]]+)\]\((?:<[^>]*>|[^)\s]*)(?:\s+\"[^\"]*\")?\)")
-_AUTOLINK_RE = re.compile(r"<(https?://[^>\s]+)>")
-_COMMENT_RE = re.compile(r"%%.*?%%")  # Obsidian comment
-_BLOCK_ID_RE = re.compile(r"\s\^[A-Za-z0-9-]{3,}$")  # Obsidian block id at the end of a line
-_HIGHLIGHT_RE = re.compile(r"==([^=]+)==")
+_EMBED_RE = lazy(r"!\[\[([^\]|#]+)(?:#[^\]|]*)?(?:\|[^\]]*)?\]\]")  # ![[image.png]]
+_WIKI_RE = lazy(r"\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\|([^\]]*))?\]\]")  # [[Page#H|alias]]
+_IMAGE_RE = lazy(r"!\[([^\]]*)\]\([^)]*\)")  # ![alt](img.png)
+_LINK_RE = lazy(r"(?<!!)\[([^\]]+)\]\((?:<[^>]*>|[^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK_RE = lazy(r"<(https?://[^>\s]+)>")
+_COMMENT_RE = lazy(r"%%.*?%%")  # Obsidian comment
+_BLOCK_ID_RE = lazy(r"\s\^[A-Za-z0-9-]{3,}$")  # Obsidian block id at the end of a line
+_HIGHLIGHT_RE = lazy(r"==([^=]+)==")
 # Obsidian Tasks plugin metadata: due, scheduled, start, done dates, recurrence, priority.
-_TASK_META_RE = re.compile(
+_TASK_META_RE = lazy(
     r"\s*(?:[📅⏳🛫✅➕❌]\uFE0F?\s*\d{4}-\d{2}-\d{2}|🔁[^📅⏳🛫✅➕❌]*|[⏫🔼🔽🔺⏬])"
 )
-_HTML_TAG_RE = re.compile(r"</?(?:aside|details|summary|span|div|br|u|mark|sup|sub)\b[^>]*>", re.I)
+_HTML_TAG_RE = lazy(r"</?(?:aside|details|summary|span|div|br|u|mark|sup|sub)\b[^>]*>", re.I)
 
 
 def wiki_to_text(text: str) -> str:
@@ -56,7 +57,7 @@ def plain_text(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
-_HTML_LINE_RE = re.compile(r"^\s*</?(?:aside|details|summary|div|span|br|hr)\b[^>]*>\s*$", re.I)
+_HTML_LINE_RE = lazy(r"^\s*</?(?:aside|details|summary|div|span|br|hr)\b[^>]*>\s*$", re.I)
 
 
 def blank_html_lines(lines: list[str]) -> list[str]:
@@ -65,7 +66,7 @@ def blank_html_lines(lines: list[str]) -> list[str]:
     return ["" if _HTML_LINE_RE.match(line) else line for line in lines]
 
 
-_CALLOUT_RE = re.compile(r"^(\s*)>\s?(?:\[![\w-]+\][+-]?\s*)?")  # "> [!note] Title" -> "Title"
+_CALLOUT_RE = lazy(r"^(\s*)>\s?(?:\[![\w-]+\][+-]?\s*)?")  # "> [!note] Title" -> "Title"
 
 
 def unquote_callouts(lines: list[str]) -> list[str]:

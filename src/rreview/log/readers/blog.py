@@ -17,13 +17,12 @@ from rreview.log.frontmatter import has_front_matter, read_front_matter, tag_lis
 from rreview.log.inline import clean_items, unquote_callouts
 from rreview.log.markdown import has_done_heading, parse_day
 from rreview.log.model import Entry, Item, Section, find_tags
+from rreview.log.patterns import lazy
 from rreview.log.readers.base import BaseReader, Ignored, ReadResult
 
-POST_RE = re.compile(
-    r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})-(?P<slug>.+)\.(?:md|markdown)$", re.I
-)
-_FRONT_TITLE_RE = re.compile(r"^title\s*:", re.I | re.M)
-_FRONT_DATE_RE = re.compile(r"^date\s*:", re.I | re.M)
+POST_RE = lazy(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})-(?P<slug>.+)\.(?:md|markdown)$", re.I)
+_FRONT_TITLE_RE = lazy(r"^title\s*:", re.I | re.M)
+_FRONT_DATE_RE = lazy(r"^date\s*:", re.I | re.M)
 SUFFIXES = {".md", ".markdown"}
 
 

@@ -6,7 +6,6 @@ last in `Entry.until`."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from rreview.errors import Problem
@@ -15,9 +14,10 @@ from rreview.log.files import read_text
 from rreview.log.inline import clean_items, unquote_callouts
 from rreview.log.markdown import parse_day
 from rreview.log.model import Entry
+from rreview.log.patterns import lazy
 from rreview.log.readers.base import BaseReader, Ignored, ReadResult
 
-NATIVE_STYLE_RE = re.compile(r"^#{1,6}\s+\d{4}-\d{2}-\d{2}\s*$")
+NATIVE_STYLE_RE = lazy(r"^#{1,6}\s+\d{4}-\d{2}-\d{2}\s*$")
 SUFFIXES = {".md", ".markdown", ".txt"}
 
 

@@ -5,7 +5,6 @@ of its day; its title and body are read as Markdown; `@tags` are tags."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -16,14 +15,15 @@ from rreview.log.files import read_text
 from rreview.log.frontmatter import tag_list
 from rreview.log.markdown import parse_day
 from rreview.log.model import Entry, Item, Section, find_tags
+from rreview.log.patterns import lazy
 from rreview.log.readers.base import BaseReader, ReadResult
 
-AT_TAG_RE = re.compile(r"(?<![\w.@])@([A-Za-z][\w-]*)")
-TEXT_ENTRY_RE = re.compile(
+AT_TAG_RE = lazy(r"(?<![\w.@])@([A-Za-z][\w-]*)")
+TEXT_ENTRY_RE = lazy(
     r"^\[?(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)\]?"
     r"\s+(?P<title>.*)$"
 )
-_KEY_RE = re.compile(r'(?<!\\)"(title|body)"\s*:')
+_KEY_RE = lazy(r'(?<!\\)"(title|body)"\s*:')
 
 
 def item_tags(text: str) -> tuple[str, ...]:

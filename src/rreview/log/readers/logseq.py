@@ -17,23 +17,24 @@ from rreview.log.frontmatter import tag_list
 from rreview.log.inline import plain_text
 from rreview.log.markdown import FENCE_RE
 from rreview.log.model import Entry, Item, Section, find_tags, section_for_heading
+from rreview.log.patterns import lazy
 from rreview.log.readers.base import BaseReader, ReadResult
 from rreview.log.scan import marker_above
 
-NAME_RE = re.compile(r"^(\d{4})[_-](\d{2})[_-](\d{2})\.md$", re.I)
-BLOCK_RE = re.compile(r"^(?P<indent>[ \t]*)-(?:\s+(?P<body>.*))?$")
-PROPERTY_RE = re.compile(r"^\s*(?P<key>[A-Za-z][\w-]*)::\s*(?P<value>.*)$")
-MARKER_RE = re.compile(
+NAME_RE = lazy(r"^(\d{4})[_-](\d{2})[_-](\d{2})\.md$", re.I)
+BLOCK_RE = lazy(r"^(?P<indent>[ \t]*)-(?:\s+(?P<body>.*))?$")
+PROPERTY_RE = lazy(r"^\s*(?P<key>[A-Za-z][\w-]*)::\s*(?P<value>.*)$")
+MARKER_RE = lazy(
     r"^(?P<marker>TODO|DOING|NOW|LATER|WAITING|WAIT|IN-PROGRESS|DONE|CANCELED|CANCELLED)\b\s*"
 )
 OPEN_MARKERS = {"TODO", "DOING", "NOW", "LATER", "WAITING", "WAIT", "IN-PROGRESS"}
-CLOCK_RE = re.compile(r"CLOCK:.*=>\s*(\d+):(\d{2})(?::(\d{2}))?")
-_PRIORITY_RE = re.compile(r"\[#[A-C]\]\s*")
-_TAG_PAGE_RE = re.compile(r"#\[\[([^\]]+)\]\]")
-_BLOCK_REF_RE = re.compile(r"\(\([0-9a-f-]{36}\)\)")
-_MACRO_RE = re.compile(r"\{\{[^}]*\}\}")
-_HEADING_MARK_RE = re.compile(r"^#{1,6}\s+")
-_PLANNING_RE = re.compile(r"^\s*(?:SCHEDULED|DEADLINE):\s*<")
+CLOCK_RE = lazy(r"CLOCK:.*=>\s*(\d+):(\d{2})(?::(\d{2}))?")
+_PRIORITY_RE = lazy(r"\[#[A-C]\]\s*")
+_TAG_PAGE_RE = lazy(r"#\[\[([^\]]+)\]\]")
+_BLOCK_REF_RE = lazy(r"\(\([0-9a-f-]{36}\)\)")
+_MACRO_RE = lazy(r"\{\{[^}]*\}\}")
+_HEADING_MARK_RE = lazy(r"^#{1,6}\s+")
+_PLANNING_RE = lazy(r"^\s*(?:SCHEDULED|DEADLINE):\s*<")
 # Properties that are our notation written the Logseq way: `est:: 2h`, `source:: chat`.
 NOTATION_PROPERTIES = {"est": "est", "estimate": "est", "took": "took", "spent": "took"}
 

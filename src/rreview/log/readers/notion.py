@@ -19,16 +19,17 @@ from rreview.log.frontmatter import tag_list
 from rreview.log.inline import clean_items, unquote_callouts
 from rreview.log.markdown import parse_day
 from rreview.log.model import Entry, Item, Section, find_tags
+from rreview.log.patterns import lazy
 from rreview.log.readers.base import BaseReader, Ignored, ReadResult
 
-PAGE_RE = re.compile(r"^(?P<title>.*?)\s*(?P<id>[0-9a-f]{32})\.md$")
-CSV_RE = re.compile(r"^(?P<title>.*?)\s*(?P<id>[0-9a-f]{32})?(?P<all>_all)?\.csv$", re.I)
-PROPERTY_RE = re.compile(r"^(?P<key>[^\s:#>*\-|][^:]{0,39}):\s+(?P<value>\S.*)$")
+PAGE_RE = lazy(r"^(?P<title>.*?)\s*(?P<id>[0-9a-f]{32})\.md$")
+CSV_RE = lazy(r"^(?P<title>.*?)\s*(?P<id>[0-9a-f]{32})?(?P<all>_all)?\.csv$", re.I)
+PROPERTY_RE = lazy(r"^(?P<key>[^\s:#>*\-|][^:]{0,39}):\s+(?P<value>\S.*)$")
 DATE_KEYS = ("date", "day", "when", "created", "created time", "created at", "date created")
 DONE_STATUS = {"done", "complete", "completed", "finished", "closed", "shipped"}
 OPEN_STATUS = {"not started", "to do", "todo", "in progress", "doing", "planned", "next", "blocked"}
-EST_KEY_RE = re.compile(r"^(?:est(?:imate[ds]?)?|planned(?: time)?)\b", re.I)
-TOOK_KEY_RE = re.compile(r"^(?:actual(?: time)?|took|time spent|spent)\b", re.I)
+EST_KEY_RE = lazy(r"^(?:est(?:imate[ds]?)?|planned(?: time)?)\b", re.I)
+TOOK_KEY_RE = lazy(r"^(?:actual(?: time)?|took|time spent|spent)\b", re.I)
 
 
 @dataclass

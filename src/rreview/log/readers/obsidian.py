@@ -15,10 +15,11 @@ from rreview.log.frontmatter import has_front_matter, read_front_matter, tag_lis
 from rreview.log.inline import clean_items, unquote_callouts
 from rreview.log.markdown import parse_day
 from rreview.log.model import Entry
+from rreview.log.patterns import lazy
 from rreview.log.readers.base import BaseReader, Ignored, ReadResult
 from rreview.log.scan import marker_above
 
-_FM_DATE_RE = re.compile(r"^(?:date|day|created)\s*:\s*\S", re.I | re.M)
+_FM_DATE_RE = lazy(r"^(?:date|day|created)\s*:\s*\S", re.I | re.M)
 
 
 def name_date(file: Path) -> tuple[bool, date | None]:

@@ -15,24 +15,25 @@ from rreview.log.dates import COMPACT_RE, find_date, make_date, parse_date
 from rreview.log.files import read_text
 from rreview.log.markdown import BULLET_RE, CHECKBOX_RE
 from rreview.log.model import Entry, Item, Section, find_tags, section_for_heading
+from rreview.log.patterns import lazy
 from rreview.log.readers.base import BaseReader, ReadResult
 
-HEADING_RE = re.compile(r"^(?P<stars>\*+)\s+(?P<text>.*?)\s*$")
-TAGS_RE = re.compile(r"\s+:(?P<tags>[\w@#%]+(?::[\w@#%]+)*):\s*$")
-KEYWORD_RE = re.compile(
+HEADING_RE = lazy(r"^(?P<stars>\*+)\s+(?P<text>.*?)\s*$")
+TAGS_RE = lazy(r"\s+:(?P<tags>[\w@#%]+(?::[\w@#%]+)*):\s*$")
+KEYWORD_RE = lazy(
     r"^(?P<kw>TODO|NEXT|STARTED|DOING|WAITING|WAIT|HOLD|DONE|CANCELLED|CANCELED)\b\s*"
 )
-TIME_RE = re.compile(r"^\d{1,2}:\d{2}(?:\s*-\s*\d{1,2}:\d{2})?\s+")
-PRIORITY_RE = re.compile(r"^\[#[A-C]\]\s*")
-DRAWER_RE = re.compile(r"^\s*:(?P<name>[A-Za-z]+):\s*$")
-PROPERTY_RE = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*?)\s*$")
-CLOCK_RE = re.compile(r"CLOCK:.*=>\s*(\d+):(\d{2})")
-PLANNING_RE = re.compile(r"^\s*(?:CLOSED|SCHEDULED|DEADLINE):")
-BLOCK_BEGIN_RE = re.compile(r"^\s*#\+begin_(?P<kind>\w+)", re.I)
-BLOCK_END_RE = re.compile(r"^\s*#\+end_", re.I)
-LINK_RE = re.compile(r"\[\[(?P<target>[^\]]+)\](?:\[(?P<desc>[^\]]+)\])?\]")
+TIME_RE = lazy(r"^\d{1,2}:\d{2}(?:\s*-\s*\d{1,2}:\d{2})?\s+")
+PRIORITY_RE = lazy(r"^\[#[A-C]\]\s*")
+DRAWER_RE = lazy(r"^\s*:(?P<name>[A-Za-z]+):\s*$")
+PROPERTY_RE = lazy(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*?)\s*$")
+CLOCK_RE = lazy(r"CLOCK:.*=>\s*(\d+):(\d{2})")
+PLANNING_RE = lazy(r"^\s*(?:CLOSED|SCHEDULED|DEADLINE):")
+BLOCK_BEGIN_RE = lazy(r"^\s*#\+begin_(?P<kind>\w+)", re.I)
+BLOCK_END_RE = lazy(r"^\s*#\+end_", re.I)
+LINK_RE = lazy(r"\[\[(?P<target>[^\]]+)\](?:\[(?P<desc>[^\]]+)\])?\]")
 OPEN = {"TODO", "NEXT", "STARTED", "DOING", "WAITING", "WAIT", "HOLD"}
-DAY_FILE_RE = re.compile(r"^(?:\d{8}|\d{4}-\d{2}-\d{2})(?:\.org)?$")
+DAY_FILE_RE = lazy(r"^(?:\d{8}|\d{4}-\d{2}-\d{2})(?:\.org)?$")
 
 
 def effort_hours(value: str) -> float | None:
