@@ -153,6 +153,7 @@ TIME_PHRASINGS = [
     ("it ate the whole afternoon", NONE),
     ("The 2h recording of the clinic session has 40 min of silence", NONE),
     ("fine-tune for 30 epochs is running, ETA 14h", NONE),
+    ("Node 113 died, restarted from step 12k. Lost 40 minutes.", NONE),
     ("kicked off the 7B run on 16 GPUs, will take ~20h", NONE),
     ("the node was down for half a day", NONE),
     ("3 hours of meetings, no coding", NONE),

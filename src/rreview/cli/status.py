@@ -42,19 +42,22 @@ def print_status(status: IndexStatus, verbose: bool) -> None:
     labels = [_day_label(d.date, d.line, d.until) for f in status.files for d in f.days]
     labels = labels if verbose else []
     width = max([len(f.file) for f in status.files] + [len(x) for x in labels] + [4])
-    print(f"{'FILE':<{width}}  {'FORMAT':<8}  {'STATUS':<11}  DAYS  ITEMS  INDEXED AT        WHY")
+    fw = max([len(f.format or "") for f in status.files] + [6])
+    print(
+        f"{'FILE':<{width}}  {'FORMAT':<{fw}}  {'STATUS':<11}  DAYS  ITEMS  INDEXED AT        WHY"
+    )
     for f in status.files:
         read = f.state not in ("skipped", "ignored")
         why = f.reason or ("; ".join(f.problems) if f.problems else "")
         counts = f"{_dash(f.entries, read):>4}  {_dash(f.items, read):>5}"
         print(
-            f"{f.file:<{width}}  {f.format or '-':<8}  {f.state:<11}  {counts}  "
+            f"{f.file:<{width}}  {f.format or '-':<{fw}}  {f.state:<11}  {counts}  "
             f"{_when(f.indexed_at):<16}  {why}"
         )
         if verbose and len(f.days) > 1:
             for day in f.days:
                 print(
-                    f"{_day_label(day.date, day.line, day.until):<{width}}  {'':<8}  "
+                    f"{_day_label(day.date, day.line, day.until):<{width}}  {'':<{fw}}  "
                     f"{day.state:<11}  {'':>4}  {day.items:>5}  {_when(day.indexed_at)}"
                 )
     t = status.totals

@@ -315,6 +315,10 @@ def _actual_cue(text: str, d: Duration) -> re.Match[str] | None:
     if match is None:
         return None
     cue = match.group(0)
+    lost = re.search(r"\b(?:lost|wasted|burned|burnt|sank|sunk)$", cue.strip(), re.I)
+    mine = re.search(r"\b(?:i|we)\s+\w+$", cue.strip(), re.I)
+    if lost and not mine and _ran_something(_previous_clause(text, match.start() + 1)):
+        return None  # "restarted from step 12k. Lost 40 minutes": the run lost them
     if re.search(r"\b(?:took|takes|taking|taken|needed|lasted)\b", cue, re.I):
         if ME_US.search(cue):
             return match
