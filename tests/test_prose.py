@@ -354,6 +354,13 @@ def test_prose_closes_an_open_notation_prediction() -> None:
     )
 
 
+def test_an_idea_under_the_plan_is_not_a_todo() -> None:
+    idea = extract(_item("💡 Idea: use the LM weight sweep as a proxy", PLAN))
+    assert (idea.is_idea, idea.is_todo) == (True, False)
+    todo = extract(_item("idea: try label smoothing", PLAN, False))
+    assert (todo.is_idea, todo.is_todo) == (True, True)
+
+
 def test_todo_line_in_prose() -> None:
     facts = extract(_item("TODO: rerun seed 3 with the fixed wrapper"))
     assert (facts.is_todo, facts.done, facts.task) == (

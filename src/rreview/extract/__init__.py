@@ -89,6 +89,8 @@ def extract(item: Item, prose: bool = True) -> ItemFacts:
     if not facts.is_idea and mentions.is_idea(text):
         changes["is_idea"] = True
         origins.append(("idea", HEURISTIC))
+        if item.checked is None and mentions.IDEA_RE.match(text):
+            changes |= {"is_todo": False}  # "Idea: ..." under the plan is not a to-do
     if item.checked is None and (todo := mentions.todo_text(text)) is not None:
         task = strip_notation(todo)
         changes |= {"is_todo": True, "done": False, "task": task, "task_key": task_key(task)}
