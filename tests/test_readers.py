@@ -437,3 +437,12 @@ def test_dates_that_do_not_exist_or_are_not_dates() -> None:
     assert parse_date("20261123") == date(2026, 11, 23)
     assert parse_date(date(2026, 1, 2)) == date(2026, 1, 2)
     assert parse_date(12) is None
+
+
+def test_format_help_names_every_reader() -> None:
+    from typer.testing import CliRunner
+
+    from rreview.cli.main import app
+
+    out = CliRunner().invoke(app, ["index", "--help"]).stdout
+    assert all(reader.name in out for reader in READERS)

@@ -48,7 +48,12 @@ CollectionOption = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    str, typer.Option("--format", help="Log format: auto, or a reader name (native).")
+    str,
+    typer.Option(
+        "--format",
+        help="Log format: auto (detected per file), or native, obsidian, logseq, notion, jrnl, "
+        "org, blog, chronicle.",
+    ),
 ]
 
 
