@@ -110,3 +110,14 @@ def test_without_an_export_embed_query_falls_back_to_sentence_transformers(
 
     assert embedder.texts_by_backend == {"torch": 1, "onnx": 0}
     assert len(vector) == 384
+
+
+@pytest.mark.slow
+def test_the_cli_starts_without_the_embedding_runtimes() -> None:
+    code = (
+        "import sys, rreview.cli.main, rreview.store.embed, rreview.store.sync\n"
+        "names = ('onnxruntime', 'tokenizers', 'numpy', 'torch', 'chromadb')\n"
+        "print(','.join(m for m in names if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
