@@ -3,9 +3,10 @@
 For each size a deterministic synthetic log is written (`benchmarks/synthlog.py`, 19 items a
 day) and these are measured, each in a process of its own so its peak memory is its own:
 
-- full index (`load_log` + `sync_index`, model already loaded) and items/s; in the same run,
-  bare `SentenceTransformer.encode` of the same texts with the same batch size, the ratio of
-  the two (our pipeline's overhead), and bare encode + a bare Chroma add of the vectors;
+- full index (`load_log` + `sync_index`, model already loaded) and items/s; in the same
+  process, just before, bare `SentenceTransformer.encode` of the same texts with the same
+  batch size; the ratio of the two (our pipeline's overhead); and bare encode + a bare
+  Chroma add of those vectors (in a process of its own);
 - `rreview index` after editing one day (the installed command, model load included);
 - `rreview week`, `rreview --help`, `rreview add` (median of --runs);
 - `rreview ask` over 20 questions: cold (a new process per question) and warm (one process,
@@ -141,21 +142,35 @@ def folder_mib(path: Path) -> float:
 
 
 def _child_index(log: str) -> dict[str, Any]:
-    """Model load (and the one-time ONNX export), then the full index of `log`."""
+    """Model load (and the one-time ONNX export); bare `SentenceTransformer.encode` of every
+    item text of `log` (same model, same batch size); then the full index of `log`. Both
+    timings come from one process, back to back, so they share the machine's conditions;
+    the bare vectors are kept for `_child_bare`'s Chroma add."""
+    import numpy as np
+
     from rreview.paths import index_dir
-    from rreview.store.embed import Embedder, sentence_model
+    from rreview.store.embed import BATCH_SIZE, Embedder, sentence_model
     from rreview.store.sync import load_log, sync_index
 
     start = time.perf_counter()
-    sentence_model().encode(["warm up"])
+    model = sentence_model()
+    model.encode(["warm up"])
     loaded = time.perf_counter()
+    texts = [f.item.text for f in load_log(Path(log), cache=False).facts]
+    before_bare = time.perf_counter()
+    vectors = model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True)
+    bare_s = time.perf_counter() - before_bare
+    np.save(f"{log}.bare.npy", vectors)
+    Path(f"{log}.bare.json").write_text(json.dumps({"encode_s": bare_s}))
+    began = time.perf_counter()
     snapshot = load_log(Path(log))
     embedder = Embedder()
     stats = sync_index(snapshot, index_dir(Path(log)), embedder)
     done = time.perf_counter()
     return {
         "model_load_s": loaded - start,
-        "index_s": done - loaded,
+        "bare_encode_s": bare_s,
+        "index_s": done - began,
         "items": stats.items_embedded,
         "distinct_texts": embedder.model_runs,
         "entries": stats.entries,
@@ -165,16 +180,23 @@ def _child_index(log: str) -> dict[str, Any]:
 def _child_bare(log: str, chroma_dir: str) -> dict[str, Any]:
     """Bare sentence-transformers on the same texts (same batch size), then a bare Chroma add."""
     import chromadb
+    import numpy as np
     from chromadb.config import Settings
 
     from rreview.store.embed import BATCH_SIZE, _load_model
     from rreview.store.sync import load_log
 
-    texts = [f.item.text for f in load_log(Path(log)).facts]
-    model = _load_model()
-    model.encode(["warm up"])
-    start = time.perf_counter()
-    vectors = model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True)
+    texts = [f.item.text for f in load_log(Path(log), cache=False).facts]
+    saved = Path(f"{log}.bare.npy")
+    if saved.exists():  # encoded by the index process, in the same conditions as the index
+        vectors = np.load(saved)
+        encode_s = json.loads(Path(f"{log}.bare.json").read_text())["encode_s"]
+    else:
+        model = _load_model()
+        model.encode(["warm up"])
+        start = time.perf_counter()
+        vectors = model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True)
+        encode_s = time.perf_counter() - start
     encoded = time.perf_counter()
     client = chromadb.PersistentClient(chroma_dir, settings=Settings(anonymized_telemetry=False))
     collection = client.get_or_create_collection(
@@ -188,7 +210,7 @@ def _child_bare(log: str, chroma_dir: str) -> dict[str, Any]:
             documents=texts[at : at + step],
         )
     added = time.perf_counter()
-    return {"items": len(texts), "encode_s": encoded - start, "chroma_add_s": added - encoded}
+    return {"items": len(texts), "encode_s": encode_s, "chroma_add_s": added - encoded}
 
 
 def _child_warm_ask(log: str, rounds: str, budget: str) -> dict[str, Any]:
