@@ -9,7 +9,7 @@ from rreview.analyze.focus import FocusReport
 from rreview.analyze.sources import WeekSources, kind_of
 from rreview.analyze.terms import shorten
 from rreview.extract.facts import ItemFacts
-from rreview.report.analyses import iso, item_json, rounded
+from rreview.report.analyses import iso, item_json, plural, rounded
 from rreview.report.model import ReportLine, ReportSection
 
 
@@ -51,7 +51,7 @@ def focus_sections(report: FocusReport) -> list[ReportSection]:
     """Themes, then each week's split, then the largest moves between first and last week."""
     themes = tuple(
         ReportLine.citing(
-            f"{t.label}: {len(t.items)} done items, e.g. "
+            f"{t.label}: {plural(len(t.items), 'done item')}, e.g. "
             + "; ".join(f'"{shorten(f.task, 50)}"' for f in t.items[:2]),
             t.dates,
         )
