@@ -47,8 +47,7 @@ def sources_by_week(facts: Sequence[ItemFacts], weeks: Sequence[Week]) -> list[W
     """For each week, the items (at any depth) that say where they came from."""
     sourced = [f for f in facts if f.source]
     return [
-        WeekSources(week, tuple(f for f in sourced if week.contains(f.item.date)))
-        for week in weeks
+        WeekSources(week, tuple(f for f in sourced if week.contains(f.item.date))) for week in weeks
     ]
 
 

@@ -97,7 +97,7 @@ def _vectors(snapshot: LogSnapshot, verbose: bool) -> IndexedVectors:
     from rreview.paths import index_dir
 
     refresh_index(snapshot, verbose)
-    return IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root))
+    return IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root))  # embedded store
 
 
 def _logged(snapshot: LogSnapshot, period: Period) -> list[date]:
