@@ -52,7 +52,7 @@ def test_facts_json_schema_per_kind() -> None:
         "file": str(ORG / "journal" / "20261207"),
         "line": 17,
         "origin": "heuristic",
-        "task": "for the verifier change, because the pass manager API changed.",
+        "task": "I planned 1h for the verifier change, because the pass manager API changed.",
         "estimate_hours": 1.0,
         "actual_hours": 3.0,
         "ratio": 3.0,

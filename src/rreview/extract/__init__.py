@@ -7,7 +7,6 @@ notation found nothing. Each fact remembers which of the two found it (`origin_o
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from rreview.extract import mentions
@@ -43,18 +42,13 @@ def _times(item: Item, facts: ItemFacts) -> tuple[float | None, float | None, Ti
     return new_estimate, new_actual, prose
 
 
-def _without(text: str, spans: tuple[tuple[int, int], ...]) -> str:
-    """The task's own words: what comes before "write the loader: thought 1h, took 3h", else
-    the text with the time phrases cut out."""
-    first = min(start for start, _ in spans)
-    head = text[:first].rstrip()
-    if len(head.split()) >= 2 and head[-1:] in ":,;—–-":
-        return head.rstrip(":,;—–- ")
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + " " + text[end:]
-    text = re.sub(r"\s+([,;:.])", r"\1", re.sub(r"\s{2,}", " ", text))
-    text = re.sub(r"(?:[,;:—–-]\s*)+(?=[,;:—–-]|$)", "", text.strip())
-    return re.sub(r"[\s,;:(\-–—]+$", "", text).strip()
+def _task_words(text: str, spans: tuple[tuple[int, int], ...]) -> str | None:
+    """The task's own words before its time phrase ("write the loader: thought 1h, took 3h"
+    -> "write the loader"); None when the time phrase comes first (the whole item names it)."""
+    head = text[: min(start for start, _ in spans)].rstrip()
+    if len(head.split()) >= 2 and head[-1:] in ":,;—–-(":
+        return head.rstrip(":,;—–-( ")
+    return None
 
 
 def _closed(facts: ItemFacts) -> bool:
@@ -72,8 +66,8 @@ def extract(item: Item, prose: bool = True) -> ItemFacts:
     if time is not None:
         changes |= {"estimate_hours": estimate, "actual_hours": actual}
         origins.append(("estimate", HEURISTIC))
-        task = strip_notation(_without(item.text, time.spans))
-        if task:
+        words = _task_words(item.text, time.spans)
+        if words and (task := strip_notation(words)):
             changes |= {"task": task, "task_key": task_key(task)}
     text = item.text
     if not facts.is_bug and (mentions.is_bug(text) or mentions.shows_error(item.code)):
