@@ -44,4 +44,7 @@ def add(
     day = parse_today(today)
     result = add_done(log_path, day, text, lambda: carry_over(log_path, day)[1])
     where = f"{result.path}:{result.line}"
-    info(f"added to {where}" + (f" (new page, {result.carried} to-dos carried)" if result.created else ""))
+    info(
+        f"added to {where}"
+        + (f" (new page, {result.carried} to-dos carried)" if result.created else "")
+    )
