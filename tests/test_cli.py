@@ -95,3 +95,18 @@ def test_make_run_command_prints_the_example_report(isolated_home: Path) -> None
     assert "warning" not in result.stderr
     for title in ("In one look", "What was done", "Carried over", "Bugs", "Estimates vs actual"):
         assert f"## {title}" in result.stdout
+
+
+def test_start_up_reads_no_log_machinery() -> None:
+    """`--help` and `add` import no reader, store or analysis: only the commands that read
+    the log pay for it."""
+    code = (
+        "import sys, rreview.cli.main\n"
+        "stages = ('rreview.store.sync', 'rreview.log.readers', 'rreview.analyze.week',"
+        " 'rreview.report.build', 'rreview.engines.base')\n"
+        "print(','.join(m for m in stages if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "", f"imported at start-up: {out}"

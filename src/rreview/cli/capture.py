@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from rreview.analyze.todos import carry_over
 from rreview.cli.common import LogOption, TodayOption, handle_errors, info, parse_today
 from rreview.config import resolve_log
 from rreview.log.capture import add_done, start_day
@@ -21,6 +20,8 @@ def today(log: LogOption = None, today: TodayOption = None) -> None:
     previous: list[date | None] = [None]
 
     def carried() -> list[str]:
+        from rreview.analyze.todos import carry_over  # reads the last day: only for a new page
+
         previous[0], todos = carry_over(log_path, day)
         return todos
 
@@ -42,7 +43,13 @@ def add(
     """Append one bullet to today's "What was done" (creating today's page if needed)."""
     log_path = resolve_log(log)
     day = parse_today(today)
-    result = add_done(log_path, day, text, lambda: carry_over(log_path, day)[1])
+
+    def carried() -> list[str]:
+        from rreview.analyze.todos import carry_over  # reads the last day: only for a new page
+
+        return carry_over(log_path, day)[1]
+
+    result = add_done(log_path, day, text, carried)
     where = f"{result.path}:{result.line}"
     info(
         f"added to {where}"

@@ -20,12 +20,12 @@ from rreview.cli.common import (
 )
 from rreview.cli.loading import read_log_reporting
 from rreview.config import MailSettings, load_config, load_mail_settings
-from rreview.engines.base import Engine, get_engine
 from rreview.errors import OperationError, UsageError
 from rreview.paths import data_home
 
 if TYPE_CHECKING:
     from rreview.deliver.outbox import Outbox
+    from rreview.engines.base import Engine
 
 MAX_CATCH_UP = 8  # weeks; older missed weeks are named, not sent
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -92,6 +92,8 @@ def email(
         raise UsageError("--catch-up picks the weeks itself: drop --week and --dry-run")
     settings = load_mail_settings(to, need_smtp=dry_run is None)
     config = load_config(log, engine)
+    from rreview.engines.base import get_engine
+
     chosen_engine = get_engine(config.engine, offline=offline)
     target = parse_week(week) if week else week_of(parse_today(today)).previous()
     if dry_run is not None:

@@ -23,7 +23,6 @@ from rreview.cli.common import (
 from rreview.cli.loading import describe, read_log_reporting
 from rreview.config import StoreSettings, resolve_store
 from rreview.paths import index_dir
-from rreview.store.sync import state_dir, sync_index
 
 
 @handle_errors
@@ -43,6 +42,8 @@ def index(
     With --store http://host:port the vectors go to a Chroma server a lab shares, in this
     person's own collection; the hashes that make it incremental stay on this machine.
     """
+    from rreview.store.sync import sync_index
+
     settings = resolve_store(store, collection)
     snapshot = read_log_reporting(log, fmt, verbose)
     target = index_dir(snapshot.root)
@@ -77,6 +78,7 @@ def _forget(target: Path, settings: StoreSettings) -> None:
         if target.exists():
             shutil.rmtree(target)
         return
+    from rreview.store.sync import state_dir
     from rreview.store.vectors import VectorStore
 
     with VectorStore(store=settings) as vectors:

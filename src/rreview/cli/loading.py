@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rreview.cli.common import info, warn
 from rreview.config import StoreSettings, resolve_log
 from rreview.errors import UsageError
 from rreview.paths import index_dir
-from rreview.store.sync import LogSnapshot, SyncStats, load_log, sync_index
+
+if TYPE_CHECKING:  # reading the log is imported by the commands that read it, not by --help
+    from rreview.store.sync import LogSnapshot, SyncStats
 
 
 def read_log_reporting(log: Path | None, fmt: str, verbose: bool) -> LogSnapshot:
     """Read the log; every problem is one warning line; no entry at all is an error."""
+    from rreview.store.sync import load_log
+
     log_path = resolve_log(log)
     snapshot = load_log(log_path, fmt)
     for problem in snapshot.read.problems:
@@ -39,6 +44,8 @@ def refresh_index(
 ) -> SyncStats:
     """Bring the index up to date (on the Chroma server of `store` in team mode); cheap (no
     model, no Chroma) when nothing changed."""
+    from rreview.store.sync import sync_index
+
     stats = sync_index(snapshot, index_dir(snapshot.root), store=store)
     if verbose or stats.items_embedded:
         info(describe(stats))

@@ -4,6 +4,7 @@ format, how many days and items, and why it was skipped. No model, no vector sto
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from rreview.cli.common import (
     FormatOption,
@@ -17,8 +18,9 @@ from rreview.cli.common import (
 )
 from rreview.config import resolve_log
 from rreview.paths import index_dir
-from rreview.store.status import IndexStatus, index_status
-from rreview.store.sync import load_log
+
+if TYPE_CHECKING:
+    from rreview.store.status import IndexStatus
 
 
 def _when(stamp: str | None) -> str:
@@ -98,6 +100,9 @@ def status(
 ) -> None:
     """Show, per file of the log, whether it is indexed, when, in which format, how many
     days and items it holds, and why it was skipped; then totals and the index location."""
+    from rreview.store.status import index_status
+    from rreview.store.sync import load_log
+
     log_path = resolve_log(log)
     snapshot = load_log(log_path, fmt)
     for problem in snapshot.read.problems:

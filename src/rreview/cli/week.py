@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from rreview.analyze.vectors import IndexedVectors
-from rreview.analyze.week import week_facts
 from rreview.analyze.weeks import default_week, parse_week
 from rreview.cli.common import (
     CollectionOption,
@@ -41,11 +39,8 @@ from rreview.config import (
     load_engine_config,
     resolve_store,
 )
-from rreview.engines.base import get_engine
 from rreview.log.capture import atomic_write
 from rreview.paths import data_home, index_dir
-from rreview.report.build import build_week_report
-from rreview.report.markdown import render_week
 
 
 @handle_errors
@@ -117,6 +112,12 @@ def _week(
     verbose: bool,
     store: StoreSettings | None = None,
 ) -> None:
+    from rreview.analyze.vectors import IndexedVectors
+    from rreview.analyze.week import week_facts
+    from rreview.engines.base import get_engine
+    from rreview.report.build import build_week_report
+    from rreview.report.markdown import render_week
+
     chosen_engine = get_engine(engine_config)
     for notice in chosen_engine.notices:
         warn(notice)

@@ -16,9 +16,9 @@ from pathlib import Path
 from filelock import FileLock
 
 from rreview.errors import UsageError
+from rreview.log.files import DAY_FILE_RE
 from rreview.log.markdown import HEADING_RE, unfenced
 from rreview.log.model import Section, section_for_heading
-from rreview.log.readers.native import DAY_FILE_RE
 from rreview.paths import config_file, lock_file
 
 LOCK_TIMEOUT_S = 10

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rreview.errors import Problem
+
+DAY_FILE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.(?:md|markdown|txt)$", re.I)  # 2026-11-23.md
 
 
 def read_text(path: Path, problems: list[Problem]) -> str | None:

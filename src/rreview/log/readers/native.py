@@ -8,13 +8,12 @@ from pathlib import Path
 
 from rreview.errors import Problem
 from rreview.log.dates import make_date
-from rreview.log.files import read_text
+from rreview.log.files import DAY_FILE_RE, read_text
 from rreview.log.inline import clean_items
 from rreview.log.markdown import HEADING_RE, parse_day, unfenced
 from rreview.log.model import Entry, Section, section_for_heading
 from rreview.log.readers.base import BaseReader, Ignored, ReadResult
 
-DAY_FILE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\.(?:md|markdown|txt)$", re.I)
 DATE_HEADING_RE = re.compile(r"^#{1,6}\s+(\d{4})-(\d{2})-(\d{2})\b")
 LOG_SUFFIXES = {".md", ".markdown", ".txt"}
 
