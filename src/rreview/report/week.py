@@ -56,16 +56,16 @@ def carried_section(facts: WeekFacts) -> ReportSection:
         if task.done_date:
             text = (
                 f'"{shorten(task.text, 90)}": first planned {first}, done '
-                f"{task.done_date.isoformat()}, {task.span_days} days later "
-                f"(listed open on {listed} day{'s' if listed > 1 else ''})"
+                f"{task.done_date.isoformat()}, {plural(task.span_days or 0, 'day')} later "
+                f"(listed open on {plural(listed, 'day')})"
             )
             cited = [*task.open_dates, task.done_date]
         else:
             last = max(task.open_dates)
             text = (
                 f'"{shorten(task.text, 90)}": first planned {first}, still open on '
-                f"{last.isoformat()}, {(last - task.first_seen).days} days later "
-                f"(listed open on {listed} days)"
+                f"{last.isoformat()}, {plural((last - task.first_seen).days, 'day')} later "
+                f"(listed open on {plural(listed, 'day')})"
             )
             cited = list(task.open_dates)
         lines.append(ReportLine.citing(text, cited))
