@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -157,20 +158,23 @@ def _child_index(log: str) -> dict[str, Any]:
     model.encode(["warm up"])
     loaded = time.perf_counter()
     texts = [f.item.text for f in load_log(Path(log), cache=False).facts]
-    before_bare = time.perf_counter()
+    before_bare, cpu_before_bare = time.perf_counter(), time.process_time()
     vectors = model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True)
     bare_s = time.perf_counter() - before_bare
+    bare_cpu_s = time.process_time() - cpu_before_bare
     np.save(f"{log}.bare.npy", vectors)
     Path(f"{log}.bare.json").write_text(json.dumps({"encode_s": bare_s}))
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     snapshot = load_log(Path(log))
     embedder = Embedder()
     stats = sync_index(snapshot, index_dir(Path(log)), embedder)
-    done = time.perf_counter()
+    done, cpu_done = time.perf_counter(), time.process_time()
     return {
         "model_load_s": loaded - start,
         "bare_encode_s": bare_s,
+        "bare_encode_cpu_s": bare_cpu_s,
         "index_s": done - began,
+        "index_cpu_s": cpu_done - cpu_began,
         "items": stats.items_embedded,
         "distinct_texts": embedder.model_runs,
         "entries": stats.entries,
@@ -327,14 +331,15 @@ def median_run(runs: int, args: list[str], env: dict[str, str]) -> dict[str, flo
     """Median wall time and the largest peak memory over `runs` runs."""
     measured = []
     for _ in range(runs):
-        measured.append(run_process(args, env))
-        if measured[-1].timed_out:
+        measured.append(run_process(args, env, check=False))
+        if measured[-1].timed_out or measured[-1].code != 0:
             break
     return {
         "seconds": statistics.median(r.seconds for r in measured),
         "peak_mib": max(r.peak_mib for r in measured),
         "runs": len(measured),
         "timed_out": any(r.timed_out for r in measured),
+        "exit_codes": sorted({r.code for r in measured}),
     }
 
 
@@ -348,12 +353,15 @@ def measure_ask(env: dict[str, str], log: str, questions: int) -> dict[str, Any]
     cold: list[Run] = []
     started = time.perf_counter()
     for question in QUESTIONS[:questions]:
-        cold.append(
-            run_process([str(RREVIEW), "ask", question, "--offline", "--today", TODAY], env)
-        )
+        args = [str(RREVIEW), "ask", question, "--offline", "--today", TODAY]
+        cold.append(run_process(args, env, check=False))
         if cold[-1].timed_out or time.perf_counter() - started > ASK_BUDGET_S[0]:
             break
-    warm, warm_run = child("warm-ask", env, log, str(questions), str(ASK_BUDGET_S[0]))
+    try:
+        warm, warm_run = child("warm-ask", env, log, str(questions), str(ASK_BUDGET_S[0]))
+    except RuntimeError as exc:  # the warm process failed: say so, keep the cold numbers
+        say(f"  warm ask failed: {str(exc)[-300:]}")
+        warm, warm_run = {"timed_out": True}, Run(float("nan"), float("nan"), "", 1)
     if warm.get("timed_out"):
         warm = {"command_s": [warm_run.seconds], "retrieval_s": [float("nan")]}
     seconds = [r.seconds for r in cold]
@@ -363,6 +371,7 @@ def measure_ask(env: dict[str, str], log: str, questions: int) -> dict[str, Any]
     )
     return {
         "cold_questions": len(cold),
+        "cold_exit_codes": sorted({r.code for r in cold}),
         "warm_questions": len(warm["command_s"]),
         "cold_p50_s": percentile(seconds, 0.5),
         "cold_p95_s": percentile(seconds, 0.95),
@@ -409,6 +418,17 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
                 "",
             ),
             ("index throughput / bare encode", f"{ratio:.2f}x", verdict("ratio", ratio)),
+            *(
+                [
+                    (
+                        "  same, in CPU time (less noisy)",
+                        f"{index['bare_encode_cpu_s'] / index['index_cpu_s']:.2f}x",
+                        "",
+                    )
+                ]
+                if "index_cpu_s" in index
+                else []
+            ),
             (
                 "bare encode + bare Chroma add",
                 f"{with_add:.1f} s (index throughput / this: {with_add / index['index_s']:.2f}x)",
@@ -479,9 +499,12 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def seconds(run: dict[str, Any]) -> str:
-    """A median run's seconds, marked when a run was stopped at the timeout."""
+    """A median run's seconds, marked when a run was stopped at the timeout or failed."""
     text = f"{run['seconds']:.2f} s"
-    return f"> {text} (stopped at --timeout)" if run.get("timed_out") else text
+    if run.get("timed_out"):
+        return f"> {text} (stopped at --timeout)"
+    failed = [code for code in run.get("exit_codes", [0]) if code != 0]
+    return f"{text} (FAILED: exit {failed[0]})" if failed else text
 
 
 def say(message: str) -> None:
@@ -526,9 +549,12 @@ def main() -> None:
         return
     TIMEOUT_S[0], ASK_BUDGET_S[0] = args.timeout, args.ask_budget
     results = []
-    with tempfile.TemporaryDirectory(prefix="rreview-bench-") as tmp:
-        for years in args.years:
-            results.append(measure(years, Path(tmp), args))
+    work = Path(tempfile.mkdtemp(prefix="rreview-bench-"))
+    for years in args.years:
+        results.append(measure(years, work, args))
+        if args.json:  # after each size: a later failure keeps what was measured
+            args.json.write_text(json.dumps({"machine": machine(), "results": results}, indent=2))
+    shutil.rmtree(work, ignore_errors=True)
     print(f"machine: {machine()}")
     for result in results:
         print(
