@@ -107,3 +107,4 @@ def test_eval_runs_on_the_eval_set_and_writes_failures(tmp_path: Path) -> None:
         if bound.get("min") is not None and value is not None and value < bound["min"]:
             assert name in failed
     assert (result.exit_code == 1) == bool(failed)
+    assert not failed, f"under the thresholds in evals/thresholds.json: {sorted(failed)}"

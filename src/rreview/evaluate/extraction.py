@@ -42,8 +42,8 @@ class Predicted:
         return out
 
 
-def _origin(facts: ItemFacts) -> str:
-    return "notation" if facts.origin == "notation" else "prose"
+def _origin(facts: ItemFacts, kind: str) -> str:
+    return "notation" if facts.origin_of(kind) == "notation" else "prose"
 
 
 class Extracted:
@@ -60,7 +60,9 @@ class Extracted:
 
     def _single(self, kind: str, keep: Callable[[ItemFacts], bool]) -> list[Predicted]:
         return [
-            Predicted(kind, f.item.text, _origin(f), (self.ref(f),)) for f in self.facts if keep(f)
+            Predicted(kind, f.item.text, _origin(f, kind), (self.ref(f),))
+            for f in self.facts
+            if keep(f)
         ]
 
     def by_kind(self) -> dict[str, list[Predicted]]:
@@ -86,7 +88,7 @@ class Extracted:
                 Predicted(
                     "estimate",
                     task.text,
-                    _origin(anchor[-1]),
+                    _origin(anchor[-1], "estimate"),
                     tuple(self.ref(m) for m in [*reversed(anchor), *rest]),
                     task.estimate_hours,
                     task.actual_hours,
@@ -99,7 +101,11 @@ class Extracted:
         out = []
         for p in link_predictions(self.facts):
             places = [self.ref(p.made)] + ([self.ref(p.checked)] if p.checked else [])
-            out.append(Predicted("prediction", p.made.item.text, _origin(p.made), tuple(places)))
+            out.append(
+                Predicted(
+                    "prediction", p.made.item.text, _origin(p.made, "prediction"), tuple(places)
+                )
+            )
         return out
 
     def carried(self) -> list[Predicted]:
@@ -110,7 +116,10 @@ class Extracted:
             return []
         return [
             Predicted(
-                "todo", t.text, _origin(t.mentions[0]), tuple(self.ref(m) for m in t.mentions)
+                "todo",
+                t.text,
+                _origin(t.mentions[0], "todo"),
+                tuple(self.ref(m) for m in t.mentions),
             )
             for t in carried_tasks(tasks, min(days), max(days))
         ]

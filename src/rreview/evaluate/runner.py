@@ -42,10 +42,12 @@ class EvalResult:
             low, high = bound.get("min"), bound.get("max")
             passed: bool | None = None
             text = ""
+            # n/a (nothing to measure, e.g. precision with no prediction) is not enforced:
+            # the recall beside it fails instead when the pipeline stops producing a kind.
             if low is not None:
-                text, passed = f">= {low:g}", value is not None and value >= low
+                text, passed = f">= {low:g}", None if value is None else value >= low
             elif high is not None:
-                text, passed = f"<= {high:g}", value is not None and value <= high
+                text, passed = f"<= {high:g}", None if value is None else value <= high
             rows.append((name, value, text, passed))
         return rows
 
