@@ -507,6 +507,20 @@ def seconds(run: dict[str, Any]) -> str:
     return f"{text} (FAILED: exit {failed[0]})" if failed else text
 
 
+def markdown(saved: Path) -> str:
+    """The README's table from a `--json` file: one column per size, targets last."""
+    data = json.loads(saved.read_text())
+    results = sorted(data["results"], key=lambda r: r["years"])
+    tables = [rows(result) for result in results]
+    head = " | ".join(f"{r['years']:g} years ({r['items']:,} items)" for r in results)
+    lines = [f"| | {head} | target |", "|---" * (len(results) + 2) + "|"]
+    for position, (name, _, target) in enumerate(tables[0]):
+        cells = [t[position][1] if position < len(t) else "" for t in tables]
+        label = f"... {name.strip()}" if name.startswith("  ") else name
+        lines.append(f"| {label} | {' | '.join(cells)} | {target.split(':')[0]} |")
+    return "\n".join(lines)
+
+
 def say(message: str) -> None:
     """Progress on stderr."""
     print(message, file=sys.stderr, flush=True)
@@ -540,8 +554,12 @@ def main() -> None:
     parser.add_argument(
         "--ask-budget", type=float, default=600.0, help="seconds for the cold (and warm) asks"
     )
+    parser.add_argument("--markdown", type=Path, help="print the table of a --json file")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(args.markdown))
+        return
     if args.child:
         mode, *rest = args.child
         function = {"index": _child_index, "bare": _child_bare, "warm-ask": _child_warm_ask}
