@@ -178,7 +178,9 @@ def test_a_collection_reset_on_the_server_is_filled_again(
         assert vectors.count() == len(snapshot.facts)
 
 
-def test_week_and_rebuild_in_team_mode(chroma_server: str, small_log: Path, embedder) -> None:
+def test_week_and_rebuild_in_team_mode(
+    chroma_server: str, small_log: Path, tmp_path: Path, embedder
+) -> None:
     config = Path(os.environ["RREVIEW_CONFIG"])
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(f'store = "{chroma_server}"\ncollection = "week-test"\n')
@@ -199,6 +201,11 @@ def test_week_and_rebuild_in_team_mode(chroma_server: str, small_log: Path, embe
     assert json.loads(rebuilt.stdout)["items_embedded"] == items
     with server(chroma_server, "week-test") as vectors:
         assert vectors.count() == items
+    other = log_copy(small_log, tmp_path / "someone-else")
+    refused = runner.invoke(app, ["index", "--log", str(other), "--rebuild"])
+    assert refused.exit_code == 2 and "holds the index of another log" in refused.stderr
+    with server(chroma_server, "week-test") as vectors:
+        assert vectors.count() == items  # the rebuild of another log wiped nothing
 
 
 def test_an_unreachable_server_is_an_operation_error(small_log: Path) -> None:

@@ -48,7 +48,7 @@ def index(
     snapshot = read_log_reporting(log, fmt, verbose)
     target = index_dir(snapshot.root)
     if rebuild:
-        _forget(target, settings)
+        _forget(target, settings, snapshot.root)
     stats = sync_index(snapshot, target, store=settings)
     where = f"{settings.url} (collection {_collection(settings)})" if settings.remote else None
     if as_json:
@@ -72,15 +72,17 @@ def _collection(settings: StoreSettings) -> str:
     return collection_name(settings)
 
 
-def _forget(target: Path, settings: StoreSettings) -> None:
-    """--rebuild: delete the local index, or in team mode this log's state and collection."""
+def _forget(target: Path, settings: StoreSettings, log: Path) -> None:
+    """--rebuild: delete the local index, or in team mode this log's state and collection
+    (only if the collection is this log's: another person's is refused)."""
     if not settings.remote:
         if target.exists():
             shutil.rmtree(target)
         return
+    from rreview.paths import log_key
     from rreview.store.sync import state_dir
-    from rreview.store.vectors import VectorStore
+    from rreview.store.vectors import Owner, VectorStore, author
 
-    with VectorStore(store=settings) as vectors:
+    with VectorStore(store=settings, owner=Owner(log_key(log), author())) as vectors:
         vectors.clear()
     shutil.rmtree(state_dir(target, settings), ignore_errors=True)

@@ -147,7 +147,9 @@ class VectorStore:
             metadata=metadata,
         )
         recorded = (collection.metadata or {}).get("rreview_log")
-        if self.owner is not None and recorded and recorded != self.owner.log:
+        if metadata and not recorded:  # made before it had an owner: it is this log's now
+            self._call(collection.modify, metadata=metadata)
+        elif self.owner is not None and recorded and recorded != self.owner.log:
             who = (collection.metadata or {}).get("rreview_author", "someone")
             raise UsageError(
                 f"collection '{self.name}' on {self.store.url} holds the index of another log "
