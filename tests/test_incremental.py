@@ -40,13 +40,13 @@ class HashEmbedder(Embedder):
 
 def test_editing_one_day_of_a_year_embeds_only_that_day(tmp_path: Path) -> None:
     log = tmp_path / "year"
-    size = write_log(log, days=365, items_per_day=19, seed=3)
+    size = write_log(log, days=365, items_per_day=9, seed=3)
     embedder = HashEmbedder()
 
     first = sync_index(load_log(log), index_dir(log), embedder)
 
-    assert first.new == 365 and first.items_embedded == size.items == 365 * 19
-    assert sum(embedder.calls) == size.items and len(embedder.calls) == 4  # chunks, not days
+    assert first.new == 365 and first.items_embedded == size.items == 365 * 9
+    assert sum(embedder.calls) == size.items and len(embedder.calls) == 2  # chunks, not days
     untouched = load_log(log)
     nothing = sync_index(untouched, index_dir(log), embedder)
     assert (nothing.unchanged, nothing.items_embedded) == (365, 0)
@@ -61,14 +61,14 @@ def test_editing_one_day_of_a_year_embeds_only_that_day(tmp_path: Path) -> None:
 
     key = "2026-06-01.md#2026-06-01"
     assert (again.changed, again.unchanged, again.new, again.removed) == (1, 364, 0, 0)
-    assert again.items_embedded == len(snapshot.facts_by_entry[key]) == 20
-    assert embedder.calls == [20]
+    assert again.items_embedded == len(snapshot.facts_by_entry[key]) == 10
+    assert embedder.calls == [10]
     assert isinstance(snapshot.facts_by_entry, LazyFacts)
     assert snapshot.facts_by_entry.extracted == 1
     with VectorStore(index_dir(log) / "chroma") as store:
         assert store.count() == size.items + 1
         stored = store.collection.get(where={"entry": key}, include=["documents"])
-    assert len(stored["ids"]) == 20
+    assert len(stored["ids"]) == 10
     assert "reran the sweep after the node fix #training" in stored["documents"]
 
 
