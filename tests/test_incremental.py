@@ -109,6 +109,7 @@ def test_facts_are_read_back_from_the_cache_for_unchanged_days(
     assert again.facts_by_entry.extracted_anew == 0
 
     page = example_log / "2026-11-18.md"
+    key = "2026-11-18.md#2026-11-18"
     page.write_text(page.read_text() + "- checked the loader fix (took 1h) #infra\n")
     edited = load_log(example_log)
     facts = edited.facts
@@ -122,6 +123,13 @@ def test_facts_are_read_back_from_the_cache_for_unchanged_days(
     newer_code = load_log(example_log)
     assert newer_code.facts == facts
     assert newer_code.facts_by_entry.extracted_anew == 20
+
+    sync_index(load_log(example_log), index_dir(example_log), HashEmbedder())
+    page.write_text(page.read_text() + "- and once more\n")
+    reindexed = load_log(example_log)
+    stats = sync_index(reindexed, index_dir(example_log), HashEmbedder())
+    assert (stats.changed, stats.items_embedded) == (1, len(reindexed.facts_by_entry.fresh(key)))
+    assert not reindexed.facts_by_entry.cache_loaded  # re-embedding an edited day needs no cache
 
 
 def test_a_damaged_cache_is_ignored(example_log: Path) -> None:

@@ -65,16 +65,30 @@ class LazyFacts(Mapping[str, list[ItemFacts]]):
         self.extracted_anew = 0  # entries whose facts this process extracted itself
 
     @property
+    def cache_loaded(self) -> bool:
+        """Whether the cache file has been read (an index run that only re-embeds edited
+        days never needs it)."""
+        return self._cached is not None
+
+    @property
     def extracted(self) -> int:
         """How many entries have had their facts asked for (extracted, or read back)."""
         return len(self._facts)
 
     def __getitem__(self, key: str) -> list[ItemFacts]:
+        return self._get(key, use_cache=True)
+
+    def fresh(self, key: str) -> list[ItemFacts]:
+        """The facts of an entry the cache cannot hold (new, edited or moved: its key, hash
+        or line differs), extracted without reading the whole cache first."""
+        return self._get(key, use_cache=False)
+
+    def _get(self, key: str, use_cache: bool) -> list[ItemFacts]:
         found = self._facts.get(key)
         if found is not None:
             return found
         entry = self._entries[key]
-        found = self._from_cache(key, entry)
+        found = self._from_cache(key, entry) if use_cache else None
         if found is None:
             found = [extract(item) for item in entry.items]
             self._fresh += 1
@@ -329,13 +343,19 @@ def _sync(
         vectors.delete_entries(plan.removed + plan.changed)
         facts_db.delete_entries(plan.removed)
         for key in plan.move:
-            facts = snapshot.facts_by_entry[key]
+            facts = _changed_facts(snapshot, key)
             ids = facts_db.move_entry(key, snapshot.entries[key].line, facts)
             vectors.update_metadata(
                 ids, [_metadata(key, f, owner.author if owner else None) for f in facts]
             )
         _embed_entries(snapshot, plan.embed, facts_db, vectors, embedder, stats, owner)
     return stats
+
+
+def _changed_facts(snapshot: LogSnapshot, key: str) -> list[ItemFacts]:
+    """Facts of an entry being (re)indexed: never in the facts cache, so not looked up there."""
+    facts = snapshot.facts_by_entry
+    return facts.fresh(key) if isinstance(facts, LazyFacts) else facts[key]
 
 
 def _embed_entries(
@@ -347,14 +367,14 @@ def _embed_entries(
     stats: SyncStats,
     owner: Owner | None,
 ) -> None:
-    total = sum(len(snapshot.facts_by_entry[key]) for key in keys)
+    total = sum(len(_changed_facts(snapshot, key)) for key in keys)
     progress = _progress(total)
     task = progress.add_task("embedding", total=total) if progress else None
     chunk: list[str] = []
     chunk_items = 0
     for position, key in enumerate(keys, start=1):
         chunk.append(key)
-        chunk_items += len(snapshot.facts_by_entry[key])
+        chunk_items += len(_changed_facts(snapshot, key))
         if chunk_items >= CHUNK_ITEMS or position == len(keys):
             _embed_chunk(snapshot, chunk, facts_db, vectors, embedder, owner)
             stats.items_embedded += chunk_items
