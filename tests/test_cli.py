@@ -37,6 +37,43 @@ def test_help_lists_every_command() -> None:
         assert re.search(rf"\b{command}\b", result.stdout)
 
 
+def test_help_imports_no_command_module() -> None:
+    """`rreview --help` prints the command table without importing any command's module."""
+    code = (
+        "import sys\n"
+        "from rreview.cli.main import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = [m for m in sys.modules if m.startswith('rreview.cli.') and m not in"
+        " ('rreview.cli.main',)]\n"
+        "print('LOADED=' + ','.join(sorted(loaded)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Commands:" in out
+    assert out.strip().splitlines()[-1] == "LOADED="
+
+
+def test_command_table_matches_each_command() -> None:
+    """The one-line help of `rreview --help` is the help of the command itself (no drift),
+    and every command of the table loads."""
+    from rreview.cli.main import COMMANDS, load_command
+
+    for name, (_, _, short_help) in COMMANDS.items():
+        command = load_command(name)
+        assert command.name == name
+        assert command.get_short_help_str(limit=1000) == short_help, name
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["weeek"])
+    assert result.exit_code == 2
+    assert "No such command 'weeek'" in result.stderr
+
+
 def test_week_help_documents_the_options() -> None:
     result = runner.invoke(app, ["week", "--help"])
     assert result.exit_code == 0
