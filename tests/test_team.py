@@ -238,3 +238,25 @@ def test_store_settings_come_from_option_env_or_config(monkeypatch: pytest.Monke
         resolve_store("chroma.lab:8000")
     with pytest.raises(UsageError, match="collection 'a b'"):
         resolve_store("http://10.0.0.5:9000", "a b")
+
+
+def test_status_reads_the_team_index_with_store(chroma_server: str, small_log: Path) -> None:
+    """`status --store URL` tells what is on that server; the local index stays empty."""
+    env = {"RREVIEW_COLLECTION": "status-test"}
+    indexed = runner.invoke(
+        app, ["index", "--log", str(small_log), "--store", chroma_server], env=env
+    )
+    assert indexed.exit_code == 0, indexed.stderr
+
+    team = runner.invoke(
+        app, ["status", "--log", str(small_log), "--store", chroma_server, "--json"], env=env
+    )
+    local = runner.invoke(app, ["status", "--log", str(small_log), "--json"], env=env)
+
+    assert team.exit_code == 0 and local.exit_code == 0, team.stderr + local.stderr
+    team_totals, local_totals = (
+        json.loads(team.stdout)["totals"],
+        json.loads(local.stdout)["totals"],
+    )
+    assert team_totals["indexed"] == 5 and team_totals["indexed_items"] == team_totals["items"]
+    assert local_totals["indexed"] == 0 and local_totals["not_indexed"] == 5

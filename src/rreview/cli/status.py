@@ -7,16 +7,18 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from rreview.cli.common import (
+    CollectionOption,
     FormatOption,
     JsonOption,
     LogOption,
+    StoreOption,
     VerboseOption,
     handle_errors,
     info,
     print_json,
     warn,
 )
-from rreview.config import resolve_log
+from rreview.config import resolve_log, resolve_store
 from rreview.paths import index_dir
 
 if TYPE_CHECKING:
@@ -95,19 +97,25 @@ def status_json(status: IndexStatus) -> dict[str, object]:
 def status(
     log: LogOption = None,
     fmt: FormatOption = "auto",
+    store: StoreOption = None,
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Show, per file of the log, whether it is indexed, when, in which format, how many
-    days and items it holds, and why it was skipped; then totals and the index location."""
+    days and items it holds, and why it was skipped; then totals and the index location.
+
+    With --store (team mode) the state is that of the index on that Chroma server.
+    """
     from rreview.store.status import index_status
-    from rreview.store.sync import load_log
+    from rreview.store.sync import load_log, state_dir
 
     log_path = resolve_log(log)
+    settings = resolve_store(store, collection)
     snapshot = load_log(log_path, fmt)
     for problem in snapshot.read.problems:
         warn(f"warning: {problem}")
-    result = index_status(snapshot, index_dir(log_path))
+    result = index_status(snapshot, state_dir(index_dir(log_path), settings))
     if as_json:
         print_json(status_json(result))
     else:
