@@ -8,6 +8,7 @@ one warning, and every file is still read. Files no reader claims are listed as 
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,11 +16,16 @@ from pathlib import Path
 from rreview.errors import Problem, UsageError
 from rreview.log.instructions import drop_instructions
 from rreview.log.model import Entry
+from rreview.log.parse_cache import EntryHead, FileParse, ParseCache
 from rreview.log.readers import READERS, reader_named
 from rreview.log.readers.base import TOOL_FOLDER_REASON, Ignored, Reader, ReadResult, ignore_reason
-from rreview.log.scan import head, log_files
+from rreview.log.scan import head, log_files, marker_above
 
 MAJORITY_MARGIN = 0.35  # the majority reader keeps a file unless another claims it this much more
+# The folder marks readers' claims look for (obsidian.py, logseq.py), with how far up: a cached
+# claim is reused only while they are as they were (tests/test_parse_cache.py keeps this list
+# in step with the readers).
+FOLDER_MARKERS = ((".obsidian", 6), ("logseq/config.edn", 2))
 
 
 @dataclass
@@ -40,14 +46,16 @@ def _known(fmt: str) -> Reader:
     return reader
 
 
-def detect(path: Path, fmt: str = "auto") -> Detection:
-    """Give every file of the log at `path` to a reader (all to `fmt` when it names one)."""
+def detect(path: Path, fmt: str = "auto", cache: ParseCache | None = None) -> Detection:
+    """Give every file of the log at `path` to a reader (all to `fmt` when it names one);
+    claims on unchanged files come from `cache` when there is one."""
     forced = None if fmt == "auto" else _known(fmt)
     if path.is_dir():
         files, skipped = log_files(path)
     else:
         files, skipped = [path], []
-    claims = {f: _claims(f, forced) for f in files}
+    folders: dict[str, tuple[bool, ...]] = {}
+    claims = {f: _claims(f, forced, cache, folders) for f in files}
     winners = {f: max(c, key=c.__getitem__) for f, c in claims.items() if max(c.values()) > 0}
     if forced is not None and not path.is_dir():
         winners = {path: forced.name}  # one file named by the user: read it as told
@@ -76,10 +84,38 @@ def detect(path: Path, fmt: str = "auto") -> Detection:
     return Detection(chosen, round(min(confidence, 1.0), 2), assigned, ignored)
 
 
-def _claims(file: Path, forced: Reader | None) -> dict[str, float]:
-    text = head(file)
+def _claims(
+    file: Path,
+    forced: Reader | None,
+    cache: ParseCache | None,
+    folders: dict[str, tuple[bool, ...]],
+) -> dict[str, float]:
     readers = (forced,) if forced else READERS
+    if cache is None:
+        return _claimed(file, readers)
+    context = _context(file, folders)
+    cached = cache.claims(file, tuple(reader.name for reader in readers), context)
+    if cached is None:
+        cached = _claimed(file, readers)
+        cache.keep_claims(file, context, cached)
+    return cached
+
+
+def _claimed(file: Path, readers: tuple[Reader, ...]) -> dict[str, float]:
+    text = head(file)
     return {reader.name: max(0.0, min(1.0, reader.claim(file, text))) for reader in readers}
+
+
+def _context(file: Path, seen: dict[str, tuple[bool, ...]]) -> tuple[bool, ...]:
+    """What a file's claims depend on besides its path and its text: the folder marks above
+    it (looked up once per folder: `seen`)."""
+    folder = os.path.dirname(file)
+    context = seen.get(folder)
+    if context is None:
+        parent = Path(folder)
+        context = tuple(marker_above(parent, mark, levels) for mark, levels in FOLDER_MARKERS)
+        seen[folder] = context
+    return context
 
 
 def _majority(winners: dict[Path, str], claims: dict[Path, dict[str, float]]) -> str | None:
@@ -96,27 +132,124 @@ def choose_reader(path: Path, fmt: str = "auto") -> Reader:
     return detect(path, fmt).reader
 
 
-def read_log(path: Path, fmt: str = "auto") -> tuple[Reader, ReadResult]:
-    """Read the whole log at `path`: each file by its reader; a mixed folder is one warning."""
-    detection = detect(path, fmt)
+@dataclass
+class LogRead:
+    """A log as read: what the readers had to say (`result`, whose `entries` stay empty) and
+    the heads of its entries in log order; an entry itself is built from its file's parse
+    when first asked for (from the parse cache, it is unpickled only then)."""
+
+    reader: Reader
+    result: ReadResult
+    heads: list[EntryHead]
+    places: list[tuple[FileParse, int]]  # per head: the parse holding its entry, and where
+    files_parsed: int = 0  # files read and parsed by this run
+    files_reused: int = 0  # files whose parse came from the cache
+
+    def entry(self, number: int) -> Entry:
+        """The entry of `heads[number]`."""
+        part, index = self.places[number]
+        return part.entries()[index]
+
+    def entries(self) -> list[Entry]:
+        """Every entry, in log order."""
+        return [self.entry(number) for number in range(len(self.heads))]
+
+
+def read_log(path: Path, fmt: str = "auto", cache: Path | None = None) -> tuple[Reader, ReadResult]:
+    """Read the whole log at `path`: each file by its reader; a mixed folder is one warning.
+    With `cache` (a file), unchanged files are not read again (see `open_log`)."""
+    log = open_log(path, fmt, cache)
+    log.result.entries = log.entries()
+    return log.reader, log.result
+
+
+def open_log(path: Path, fmt: str = "auto", cache: Path | None = None) -> LogRead:
+    """Read the log at `path`, keeping the entries' items out of memory until asked for.
+
+    With `cache`, the parse cache at that path (see `log/parse_cache.py`) gives the claims and
+    the parse of every unchanged file; changed, new and recently edited files are read, and
+    the cache is rewritten when anything changed. The result is the same as without it,
+    warnings included."""
+    parse_cache = ParseCache(cache, path) if cache is not None else None
+    detection = detect(path, fmt, parse_cache)
     result = ReadResult(files_ignored=list(detection.ignored), confidence=detection.confidence)
+    placed: list[tuple[EntryHead, FileParse, int]] = []
+    flagged: list[Problem] = []
     order = {reader.name: rank for rank, reader in enumerate(READERS)}
     for name in sorted(detection.files, key=lambda n: (n != detection.reader.name, order[n])):
-        reader = _known(name)
-        part = reader.read_files(detection.files[name], path)
-        part.formats.update({f: name for f in part.files_read})
-        part.entries = [_with_reader(entry, name) for entry in part.entries]
-        result.merge(part)
+        group: list[tuple[EntryHead, FileParse, int]] = []
+        for part in _read_group(_known(name), detection.files[name], path, parse_cache):
+            result.problems.extend(part.problems)
+            result.files_read.extend(part.files_read)
+            result.files_ignored.extend(part.files_ignored)
+            result.formats.update({f: name for f in part.files_read})
+            group.extend((head, part, number) for number, head in enumerate(part.heads))
+        group.sort(key=lambda place: place[0].order)  # as each reader sorts what it read
+        flagged.extend(_flagged(group))
+        placed.extend(group)
     counts = result.format_counts()
     if len(counts) > 1:
         parts = ", ".join(f"{n} as '{name}'" for name, n in counts.most_common())
         result.problems.insert(
             0, Problem(str(path), f"mixed folder: files read as several formats ({parts})")
         )
-    result.entries = drop_instructions(result.entries, result.problems)
-    result.entries.sort(key=lambda entry: (entry.date, entry.file, entry.line))
-    return detection.reader, result
+    result.problems.extend(flagged)
+    placed.sort(key=lambda place: place[0].order)
+    log = LogRead(
+        detection.reader,
+        result,
+        [head for head, _, _ in placed],
+        [(part, number) for _, part, number in placed],
+    )
+    if parse_cache is not None:
+        parse_cache.save()
+        log.files_parsed, log.files_reused = parse_cache.files_parsed, parse_cache.files_reused
+    return log
 
 
-def _with_reader(entry: Entry, name: str) -> Entry:
-    return replace(entry, reader=name)
+def _read_group(
+    reader: Reader, files: list[Path], root: Path, cache: ParseCache | None
+) -> list[FileParse]:
+    """The parses of the files given to `reader`: file by file from the cache where it can
+    (a reader that reads files together, as Notion's CSVs date their pages, is never cached)."""
+    if cache is None or not reader.per_file:
+        return [_parse(reader, files, root)]
+    parts = []
+    for file in files:
+        part = cache.parse(file, reader.name)
+        if part is None:
+            part = _parse(reader, [file], root)
+            cache.keep_parse(file, part)
+        parts.append(part)
+    return parts
+
+
+def _parse(reader: Reader, files: list[Path], root: Path) -> FileParse:
+    """Read `files` with `reader`; lines addressed to an AI are dropped, each one a warning
+    kept with its entry."""
+    read = reader.read_files(files, root)
+    entries: list[Entry] = []
+    flagged: list[tuple[int, Problem]] = []
+    for entry in read.entries:
+        problems: list[Problem] = []
+        (kept,) = drop_instructions([replace(entry, reader=reader.name)], problems)
+        flagged.extend((len(entries), problem) for problem in problems)
+        entries.append(kept)
+    return FileParse(
+        reader.name,
+        [EntryHead.of(entry) for entry in entries],
+        read.problems,
+        flagged,
+        read.files_read,
+        read.files_ignored,
+        loaded=entries,
+    )
+
+
+def _flagged(group: list[tuple[EntryHead, FileParse, int]]) -> list[Problem]:
+    """The instruction warnings of a reader's entries, in the order of its entries."""
+    out: list[Problem] = []
+    for _, part, number in group:
+        if part.flagged:  # rare: a scan of the few is enough
+            out.extend(problem for at, problem in part.flagged if at == number)
+    return out

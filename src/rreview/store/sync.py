@@ -12,12 +12,11 @@ What makes it fast at ten years of log (~3,650 entries, ~70,000 items):
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,8 +27,9 @@ from filelock import FileLock
 from rreview.config import StoreSettings
 from rreview.extract import extract
 from rreview.extract.facts import ItemFacts
-from rreview.log.detect import read_log
+from rreview.log.detect import LogRead, open_log
 from rreview.log.model import Entry
+from rreview.log.parse_cache import EntryHead, paused_gc, source_stamp
 from rreview.log.readers.base import ReadResult
 from rreview.paths import index_dir, log_key
 from rreview.store.embed import Embedder
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 PROGRESS_MIN_ITEMS = 200  # below this a bar would only flicker
 CHUNK_ITEMS = 2048  # texts per model call and per store write: big enough to sort by length
 FACTS_CACHE = "facts-cache.pickle"
+PARSE_CACHE = "parse-cache.pickle"  # see log/parse_cache.py
 
 
 class LazyFacts(Mapping[str, list[ItemFacts]]):
@@ -56,8 +57,16 @@ class LazyFacts(Mapping[str, list[ItemFacts]]):
     of the extraction code, so a new rreview never reuses an old extraction.
     """
 
-    def __init__(self, entries: Mapping[str, Entry], cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        entries: Mapping[str, Entry],
+        cache: Path | None = None,
+        heads: Mapping[str, EntryHead] | None = None,
+    ) -> None:
         self._entries = entries
+        # the hash and line of each entry, for the cache keys: from the heads when given, so
+        # that facts read back from the cache never need the entry itself
+        self._heads = heads if heads is not None else _Heads(entries)
         self._facts: dict[str, list[ItemFacts]] = {}
         self._cache_path = cache
         self._cached: dict[str, list[ItemFacts]] | None = None
@@ -87,10 +96,9 @@ class LazyFacts(Mapping[str, list[ItemFacts]]):
         found = self._facts.get(key)
         if found is not None:
             return found
-        entry = self._entries[key]
-        found = self._from_cache(key, entry) if use_cache else None
+        found = self._from_cache(key) if use_cache else None
         if found is None:
-            found = [extract(item) for item in entry.items]
+            found = [extract(item) for item in self._entries[key].items]
             self._fresh += 1
             self.extracted_anew += 1
         self._facts[key] = found
@@ -104,45 +112,73 @@ class LazyFacts(Mapping[str, list[ItemFacts]]):
     def __len__(self) -> int:
         return len(self._entries)
 
-    def _from_cache(self, key: str, entry: Entry) -> list[ItemFacts] | None:
+    def _from_cache(self, key: str) -> list[ItemFacts] | None:
         if self._cache_path is None:
             return None
         if self._cached is None:
             self._cached = _read_facts_cache(self._cache_path)
-        return self._cached.get(_cache_key(key, entry))
+        return self._cached.get(_cache_key(key, self._heads[key]))
 
     def _save_cache(self) -> None:
         if self._cache_path is None:
             return
-        facts = {_cache_key(key, self._entries[key]): self._facts[key] for key in self._entries}
+        facts = {_cache_key(key, self._heads[key]): self._facts[key] for key in self._entries}
         _write_facts_cache(self._cache_path, facts)
         self._fresh = 0
 
 
-def _cache_key(key: str, entry: Entry) -> str:
-    return f"{key}|{entry.content_hash}|{entry.line}"
+class _Heads(Mapping[str, EntryHead]):
+    """The heads of entries held in memory (a snapshot built without the parse cache)."""
+
+    def __init__(self, entries: Mapping[str, Entry]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, key: str) -> EntryHead:
+        return EntryHead.of(self._entries[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
-@functools.cache
+class LazyEntries(Mapping[str, Entry]):
+    """Entry key -> entry, built from its file's parse when first asked for: with the parse
+    cache, the items of an entry nobody looks at are never unpickled."""
+
+    def __init__(self, log: LogRead, places: dict[str, int]) -> None:
+        self._log = log
+        self._places = places  # key -> position in the log's heads
+
+    def __getitem__(self, key: str) -> Entry:
+        return self._log.entry(self._places[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._places)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._places
+
+
+def _cache_key(key: str, head: EntryHead) -> str:
+    return f"{key}|{head.content_hash}|{head.line}"
+
+
 def _code_stamp() -> str:
-    """Which code made a cache: the size and time of every module of the readers and the
-    extraction (a changed rule must not be hidden by facts extracted before it)."""
-    import rreview.extract
-    import rreview.log
-
-    files = [
-        *sorted(Path(rreview.log.__file__).parent.rglob("*.py")),
-        *sorted(Path(rreview.extract.__file__).parent.rglob("*.py")),
-    ]
-    parts = [f"{f}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
-    return f"{sys.version_info[:2]}|" + "|".join(parts)
+    """Which code made the facts cache: the readers and the extraction (a changed rule must
+    not be hidden by facts extracted before it)."""
+    return source_stamp("rreview.log", "rreview.errors", "rreview.extract")
 
 
 def _read_facts_cache(path: Path) -> dict[str, list[ItemFacts]]:
     import pickle
 
     try:
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, paused_gc():
             stamp, facts = pickle.load(fh)
     except Exception:  # missing, cut short, or written by other code: extract instead
         return {}
@@ -164,13 +200,20 @@ def _write_facts_cache(path: Path, facts: dict[str, list[ItemFacts]]) -> None:
 
 @dataclass
 class LogSnapshot:
-    """The log as read now: entries, their facts, and what the reader had to say."""
+    """The log as read now: entries, their facts, and what the reader had to say.
+
+    `read` holds the problems and the files read, ignored and their formats; its `entries`
+    stay empty: the entries are `entries`, by key, built when first asked for. `heads` gives
+    each entry's date, file, line, content hash and reader without building it (what the
+    index compares, and what a digest of the log needs)."""
 
     root: Path
     reader: str
     read: ReadResult
-    entries: dict[str, Entry] = field(default_factory=dict)
+    entries: Mapping[str, Entry] = field(default_factory=dict)
+    heads: Mapping[str, EntryHead] = field(default_factory=dict)
     facts_by_entry: Mapping[str, list[ItemFacts]] = field(default_factory=dict)
+    files_parsed: int = 0  # files this read parsed (the others came from the parse cache)
 
     @property
     def facts(self) -> list[ItemFacts]:
@@ -198,26 +241,43 @@ class SyncStats:
 
 
 def load_log(root: Path, fmt: str = "auto", cache: bool = True) -> LogSnapshot:
-    """Read the log at `root`; the facts of each entry are extracted when first asked for
-    (or read back from the index folder's cache of an earlier extraction)."""
-    reader, result = read_log(root, fmt)
-    snapshot = LogSnapshot(root=root, reader=reader.name, read=result)
+    """Read the log at `root`. With `cache`, files unchanged since an earlier run are not read
+    again (the index folder's parse cache), entries are built only when asked for, and the
+    facts of each entry are read back from the facts cache or extracted when first asked for.
+    """
+    folder = index_dir(root)
+    log = open_log(root, fmt, folder / PARSE_CACHE if cache else None)
+    snapshot = LogSnapshot(root, log.reader.name, log.result, files_parsed=log.files_parsed)
     counts: Counter[str] = Counter()
-    for entry in result.entries:
-        base = f"{_relative(entry.file, root)}#{entry.date.isoformat()}"
+    heads: dict[str, EntryHead] = {}
+    places: dict[str, int] = {}
+    relative = _relative_to(root)
+    for number, head in enumerate(log.heads):
+        base = f"{relative(head.file)}#{head.date.isoformat()}"
         counts[base] += 1
         key = base if counts[base] == 1 else f"{base}#{counts[base]}"
-        snapshot.entries[key] = entry
+        heads[key], places[key] = head, number
+    snapshot.heads = heads
+    snapshot.entries = LazyEntries(log, places)
     snapshot.facts_by_entry = LazyFacts(
-        snapshot.entries, index_dir(root) / FACTS_CACHE if cache else None
+        snapshot.entries, folder / FACTS_CACHE if cache else None, heads
     )
     return snapshot
 
 
-def _relative(file: str, root: Path) -> str:
+def _relative_to(root: Path) -> Callable[[str], str]:
+    """How an entry's file is named in its key: relative to the log folder (its name alone
+    for a one-file log); a string cut where the file is under the folder as given."""
     if root.is_file():
-        return Path(file).name
-    return os.path.relpath(file, root)
+        return lambda file: Path(file).name
+    prefix = os.path.join(str(root), "")
+
+    def relative(file: str) -> str:
+        if file.startswith(prefix) and ".." not in file:
+            return file[len(prefix) :]
+        return os.path.relpath(file, root)
+
+    return relative
 
 
 def _metadata(key: str, facts: ItemFacts, owner: str | None) -> Metadata:
@@ -290,21 +350,21 @@ class _Plan:
 def _plan(snapshot: LogSnapshot, known: Mapping[str, tuple[str, int]], stats: SyncStats) -> _Plan:
     plan = _Plan()
     stats.new = stats.changed = stats.moved = stats.unchanged = 0
-    for key, entry in snapshot.entries.items():
+    for key, head in snapshot.heads.items():
         state = known.get(key)
         if state is None:
             stats.new += 1
             plan.embed.append(key)
-        elif state[0] != entry.content_hash:
+        elif state[0] != head.content_hash:
             stats.changed += 1
             plan.embed.append(key)
             plan.changed.append(key)
-        elif state[1] != entry.line:
+        elif state[1] != head.line:
             stats.moved += 1
             plan.move.append(key)
         else:
             stats.unchanged += 1
-    plan.removed = [key for key in known if key not in snapshot.entries]
+    plan.removed = [key for key in known if key not in snapshot.heads]
     stats.removed = len(plan.removed)
     return plan
 
@@ -321,7 +381,7 @@ def _sync(
     if known and not remote and not vectors_dir(index_dir).exists():
         facts_db.forget_all()  # the vectors were deleted: forget the facts too
         known = {}
-    stats = SyncStats(entries=len(snapshot.entries))
+    stats = SyncStats(entries=len(snapshot.heads))
     plan = _plan(snapshot, known, stats)
     if plan.empty:
         return stats
@@ -419,7 +479,7 @@ def _embed_chunk(
         )
     facts_db.replace_entries(rows)
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    facts_db.mark_indexed(keys, [snapshot.entries[key].reader for key in keys], now)
+    facts_db.mark_indexed(keys, [snapshot.heads[key].reader for key in keys], now)
 
 
 def _progress(total: int) -> Progress | None:

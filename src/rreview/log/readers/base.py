@@ -71,6 +71,13 @@ class Reader(Protocol):
         """What the format is, in a few words, for `-v` and the README."""
         ...
 
+    @property
+    def per_file(self) -> bool:
+        """Whether reading files one at a time gives what reading them together gives (not so
+        for Notion, whose CSVs date the pages beside them): only then is a file's parse cached
+        on its own (`log/parse_cache.py`)."""
+        ...
+
     def claim(self, file: Path, head: str) -> float:
         """Confidence in [0, 1] that `file` (whose first bytes are `head`) is in this format."""
         ...
@@ -107,6 +114,7 @@ class BaseReader:
 
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    per_file: ClassVar[bool] = True
 
     def claim(self, file: Path, head: str) -> float:
         raise NotImplementedError

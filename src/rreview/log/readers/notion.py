@@ -87,6 +87,7 @@ class NotionReader(BaseReader):
     """Pages and database CSVs of a Notion export."""
 
     name = "notion"
+    per_file = False  # a database CSV dates the pages beside it
     title = "Notion Markdown export (Title <32-hex id>.md pages, database CSV)"
 
     def claim(self, file: Path, head: str) -> float:
