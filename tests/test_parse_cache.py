@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from rreview.cli.main import app
 from rreview.log import parse_cache
-from rreview.log.detect import FOLDER_MARKERS, LogRead, open_log, read_log
+from rreview.log.detect import FOLDER_MARKERS, LogRead, log_signature, open_log, read_log
 from rreview.log.readers.base import ReadResult
 from rreview.log.scan import marker_above
 
@@ -238,3 +238,26 @@ def test_the_folder_marks_are_those_the_readers_look_for() -> None:
             levels = int(parts[2].split("=")[-1]) if len(parts) > 2 else 6
             calls.add((mark, levels))
     assert calls and calls == set(FOLDER_MARKERS)
+
+
+def test_the_log_signature_changes_with_the_log_and_only_then(tmp_path: Path) -> None:
+    from rreview.store.sync import load_log
+
+    root = write_days(tmp_path / "log")
+    snapshot = load_log(root)
+    assert snapshot.signature == log_signature(root) == load_log(root, cache=False).signature
+    assert log_signature(root, "obsidian") != snapshot.signature
+
+    signatures = {snapshot.signature}
+    page = root / "2026-11-02.md"
+    page.write_text(page.read_text() + "- one more line\n", encoding="utf-8")
+    signatures.add(log_signature(root))
+    (root / "2026-11-09.md").write_text(PAGE.format(day="2026-11-09"), encoding="utf-8")
+    signatures.add(log_signature(root))
+    (root / ".obsidian").mkdir()
+    signatures.add(log_signature(root))
+    (root / "2026-11-01.md").unlink()
+    signatures.add(log_signature(root))
+
+    assert len(signatures) == 5
+    assert load_log(root).signature == log_signature(root)

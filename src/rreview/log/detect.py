@@ -8,15 +8,24 @@ one warning, and every file is still read. Files no reader claims are listed as 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rreview.errors import Problem, UsageError
 from rreview.log.instructions import drop_instructions
 from rreview.log.model import Entry
-from rreview.log.parse_cache import EntryHead, FileParse, ParseCache
+from rreview.log.parse_cache import (
+    EntryHead,
+    FileParse,
+    ParseCache,
+    Stamp,
+    code_stamp,
+    file_stamp,
+)
 from rreview.log.readers import READERS, reader_named
 from rreview.log.readers.base import TOOL_FOLDER_REASON, Ignored, Reader, ReadResult, ignore_reason
 from rreview.log.scan import head, log_files, marker_above
@@ -36,6 +45,7 @@ class Detection:
     confidence: float
     files: dict[str, list[Path]] = field(default_factory=dict)  # reader name -> its files
     ignored: list[Ignored] = field(default_factory=list)
+    signature: str = ""  # `log_signature` of the log as it was looked at
 
 
 def _known(fmt: str) -> Reader:
@@ -50,12 +60,11 @@ def detect(path: Path, fmt: str = "auto", cache: ParseCache | None = None) -> De
     """Give every file of the log at `path` to a reader (all to `fmt` when it names one);
     claims on unchanged files come from `cache` when there is one."""
     forced = None if fmt == "auto" else _known(fmt)
-    if path.is_dir():
-        files, skipped = log_files(path)
-    else:
-        files, skipped = [path], []
+    files, skipped = _listing(path)
     folders: dict[str, tuple[bool, ...]] = {}
     claims = {f: _claims(f, forced, cache, folders) for f in files}
+    stamp = cache.stamp if cache is not None else file_stamp
+    signature = _signature(path, fmt, files, skipped, stamp, folders)
     winners = {f: max(c, key=c.__getitem__) for f, c in claims.items() if max(c.values()) > 0}
     if forced is not None and not path.is_dir():
         winners = {path: forced.name}  # one file named by the user: read it as told
@@ -81,7 +90,47 @@ def detect(path: Path, fmt: str = "auto", cache: ParseCache | None = None) -> De
     confidence = (
         sum(claims[f].get(chosen.name, 0) for f in mine) / max(len(winners), 1) if mine else 0.0
     )
-    return Detection(chosen, round(min(confidence, 1.0), 2), assigned, ignored)
+    return Detection(chosen, round(min(confidence, 1.0), 2), assigned, ignored, signature)
+
+
+def _listing(path: Path) -> tuple[list[Path], list[Path]]:
+    """The files of the log and the tool folders skipped; the folder marks looked up afresh
+    (a long-running process must see a vault folder made since its last read)."""
+    marker_above.cache_clear()
+    if path.is_dir():
+        return log_files(path)
+    return [path], []
+
+
+def log_signature(path: Path, fmt: str = "auto") -> str:
+    """A digest of what a read of the log at `path` depends on, from `stat` calls alone (no
+    file is opened): the files with their size, mtime and ctime, the folder marks readers
+    look at, the format asked for and the code. Equal to the `signature` of a read (a
+    `LogRead`, a `LogSnapshot`) made of the log as it is now: then a new read would find
+    the same entries, and a long-running process can keep what it built from the last one.
+    Like the parse cache, it cannot see an edit made within the same timestamp tick as
+    that read on a filesystem with coarse times."""
+    files, skipped = _listing(path)
+    return _signature(path, fmt, files, skipped, file_stamp, {})
+
+
+def _signature(
+    path: Path,
+    fmt: str,
+    files: list[Path],
+    skipped: list[Path],
+    stamp: Callable[[Path], Stamp | None],
+    folders: dict[str, tuple[bool, ...]],
+) -> str:
+    digest = hashlib.sha256(f"{path}|{fmt}|{code_stamp()}".encode())
+    for file in files:
+        digest.update(f"\n{file}\t{stamp(file)}".encode())
+        _context(file, folders)  # known already for the files a cache looked at
+    for folder in sorted(folders):
+        digest.update(f"\n{folder}\t{folders[folder]}".encode())
+    for tool in skipped:
+        digest.update(f"\n{tool}".encode())
+    return digest.hexdigest()[:32]
 
 
 def _claims(
@@ -144,6 +193,7 @@ class LogRead:
     places: list[tuple[FileParse, int]]  # per head: the parse holding its entry, and where
     files_parsed: int = 0  # files read and parsed by this run
     files_reused: int = 0  # files whose parse came from the cache
+    signature: str = ""  # `log_signature` of the log as it was read
 
     def entry(self, number: int) -> Entry:
         """The entry of `heads[number]`."""
@@ -200,6 +250,7 @@ def open_log(path: Path, fmt: str = "auto", cache: Path | None = None) -> LogRea
         result,
         [head for head, _, _ in placed],
         [(part, number) for _, part, number in placed],
+        signature=detection.signature,
     )
     if parse_cache is not None:
         parse_cache.save()

@@ -200,6 +200,11 @@ class ParseCache:
         self._now[name] = record
         return record
 
+    def stamp(self, file: Path) -> Stamp | None:
+        """The size, mtime and ctime of `file` as this run saw them (one `stat` per run)."""
+        record = self._record(file)
+        return record.stamp if record is not None else None
+
     def claims(
         self, file: Path, names: tuple[str, ...], context: tuple[bool, ...]
     ) -> dict[str, float] | None:

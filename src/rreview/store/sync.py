@@ -214,6 +214,7 @@ class LogSnapshot:
     heads: Mapping[str, EntryHead] = field(default_factory=dict)
     facts_by_entry: Mapping[str, list[ItemFacts]] = field(default_factory=dict)
     files_parsed: int = 0  # files this read parsed (the others came from the parse cache)
+    signature: str = ""  # equal to `log.detect.log_signature(root, fmt)` while nothing changed
 
     @property
     def facts(self) -> list[ItemFacts]:
@@ -247,7 +248,9 @@ def load_log(root: Path, fmt: str = "auto", cache: bool = True) -> LogSnapshot:
     """
     folder = index_dir(root)
     log = open_log(root, fmt, folder / PARSE_CACHE if cache else None)
-    snapshot = LogSnapshot(root, log.reader.name, log.result, files_parsed=log.files_parsed)
+    snapshot = LogSnapshot(
+        root, log.reader.name, log.result, files_parsed=log.files_parsed, signature=log.signature
+    )
     counts: Counter[str] = Counter()
     heads: dict[str, EntryHead] = {}
     places: dict[str, int] = {}
