@@ -247,11 +247,12 @@ def _retrieval_only(log: Path, rounds: int) -> list[float]:
     """Dense + lexical retrieval per question with the log and the retriever already loaded:
     what a long-running process (`rreview serve`) would pay per question."""
     from rreview.paths import index_dir
-    from rreview.retrieve.hybrid import HybridRetriever, indexed_items
+    from rreview.retrieve.corpus import open_corpus
+    from rreview.retrieve.hybrid import HybridRetriever
     from rreview.store.sync import load_log
 
-    snapshot = load_log(log)
-    retriever = HybridRetriever(indexed_items(snapshot.facts_by_entry), index_dir(log) / "chroma")
+    index = index_dir(log)
+    retriever = HybridRetriever(open_corpus(load_log(log), index, index))
     retriever.search(QUESTIONS[0], 8)
     out = []
     for question in QUESTIONS[:rounds]:

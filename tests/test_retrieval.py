@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from indexed_log import EXAMPLE_LOG, indexed_log, prebuilt_index  # noqa: F401
 from rreview.cli.main import app
-from rreview.retrieve.hybrid import HybridRetriever, exact_strings, indexed_items
+from rreview.retrieve.corpus import open_corpus
+from rreview.retrieve.hybrid import HybridRetriever, exact_strings
 from rreview.retrieve.route import route_question
 from rreview.retrieve.when import parse_when
 from rreview.store.sync import load_log
@@ -52,12 +53,9 @@ TEMPORAL = [
 
 @pytest.fixture(scope="module")
 def retriever(prebuilt_index: Path, embedder: object) -> HybridRetriever:  # noqa: F811
-    snapshot = load_log(EXAMPLE_LOG)
-    return HybridRetriever(
-        indexed_items(snapshot.facts_by_entry),
-        prebuilt_index / "chroma",
-        embedder,  # type: ignore[arg-type]
-    )
+    snapshot = load_log(EXAMPLE_LOG, cache=False)
+    corpus = open_corpus(snapshot, prebuilt_index, prebuilt_index)
+    return HybridRetriever(corpus, embedder)  # type: ignore[arg-type]
 
 
 def _search(retriever: HybridRetriever, question: str, today: date, k: int = 5) -> list[str]:

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rreview.cli.common import (
+    CollectionOption,
     FormatOption,
     JsonOption,
     LogOption,
+    StoreOption,
     TodayOption,
     VerboseOption,
     handle_errors,
@@ -30,11 +32,18 @@ from rreview.cli.engine_options import (
     OfflineOption,
     show_preview,
 )
-from rreview.config import EngineConfig, load_engine_config
+from rreview.config import (
+    EngineConfig,
+    StoreSettings,
+    load_engine_config,
+    resolve_log,
+    resolve_store,
+)
 from rreview.errors import UsageError
 
 if TYPE_CHECKING:
     from rreview.report.model import ReportSection
+    from rreview.retrieve.session import Session
     from rreview.retrieve.when import DateRange
     from rreview.store.sync import LogSnapshot
 
@@ -51,6 +60,8 @@ def ask(
     dry_run: DryRunOption = False,
     today: TodayOption = None,
     fmt: FormatOption = "auto",
+    store: StoreOption = None,
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -61,17 +72,19 @@ def ask(
     about patterns (recurring bugs, estimates, predictions, carried to-dos) are answered by
     the analyses; the rest by hybrid search (meaning, words, exact strings). Offline, the
     answer is the log's own words; with a model, short prose whose citations are checked.
+    With --store, the vectors are searched on the lab's Chroma server (team mode).
     """
     if not question.strip():
         raise UsageError("the question is empty")
     config = load_engine_config(engine, model, base_url, offline)
+    settings = resolve_store(store, collection)
     guard: AbstractContextManager[None] = nullcontext()
     if config.offline:
         from rreview.engines.guard import no_network
 
         guard = no_network()
     with guard:
-        _ask(question, k, log, config, dry_run, today, fmt, as_json, verbose)
+        _ask(question, k, log, config, settings, dry_run, today, fmt, as_json, verbose)
 
 
 def _ask(
@@ -79,48 +92,40 @@ def _ask(
     k: int,
     log: Path | None,
     config: EngineConfig,
+    store: StoreSettings,
     dry_run: bool,
     today: str | None,
     fmt: str,
     as_json: bool,
     verbose: bool,
 ) -> None:
-    from rreview.cli.loading import read_log_reporting, refresh_index
     from rreview.engines.base import AnswerRequest, get_engine
-    from rreview.paths import index_dir
     from rreview.report.answer import aggregate_sections, answer_json, cited_evidence, render_answer
-    from rreview.retrieve.hybrid import (
-        Evidence,
-        HybridRetriever,
-        exact_strings,
-        indexed_items,
-        is_open_question,
-    )
-    from rreview.retrieve.route import is_chronological, route_question
+    from rreview.retrieve.hybrid import Evidence, exact_strings, is_open_question
+    from rreview.retrieve.route import LOOKUP, is_chronological, route_question
     from rreview.retrieve.when import parse_when
 
     started = time.perf_counter()
     chosen = get_engine(config)
     for notice in chosen.notices:
         warn(notice)
-    snapshot = read_log_reporting(log, fmt, verbose)
-    refresh_index(snapshot, verbose)
+    session = _session(log, fmt, store, verbose)
     when = parse_when(question, parse_today(today))
     query = when.rest or question
     route = route_question(query)
-    items = indexed_items(snapshot.facts_by_entry)
-    retriever = HybridRetriever(items, index_dir(snapshot.root) / "chroma")
     exact = exact_strings(query)
+    sections: tuple[ReportSection, ...] = ()
     if route == "bugs":  # families across days, however worded (analyze/bugs.py)
-        sections = _bug_family_sections(snapshot, when.range)
-    else:
-        sections = aggregate_sections(route, snapshot.facts, when.range, query)
+        sections = _bug_family_sections(session, when.range)
+    elif route != LOOKUP:
+        sections = aggregate_sections(route, session.facts(), when.range, query, session.remember)
     outside: tuple[Evidence, ...] = ()
     if sections:
-        evidence = cited_evidence(sections, items)
+        evidence = cited_evidence(sections, session.corpus())
     elif when.range and is_open_question(query) and not exact:
-        evidence = tuple(retriever.listing(when.range, max(k, 30)))
+        evidence = tuple(session.retriever().listing(when.range, max(k, 30)))
     else:
+        retriever = session.retriever()
         evidence = tuple(retriever.search(query, k, when.range, exact=exact))
         if when.range and not any(e.relevant for e in evidence):
             outside = tuple(retriever.search(query, 3, None, exact=exact))
@@ -138,7 +143,7 @@ def _ask(
         window = when.range.describe() if when.range else "any date"
         info(
             f"route: {route}; dates: {window}; exact: {', '.join(exact) or 'none'}; "
-            f"{len(evidence)} items retrieved in {time.perf_counter() - started:.1f}s"
+            f"{len(evidence)} items retrieved in {time.perf_counter() - started:.2f}s"
         )
     if dry_run:
         show_preview(chosen.preview_answer(request), chosen.name)
@@ -162,22 +167,46 @@ def _ask(
         print(rendered)
 
 
-def _bug_family_sections(
-    snapshot: LogSnapshot, window: DateRange | None
-) -> tuple[ReportSection, ...]:
+def _session(log: Path | None, fmt: str, store: StoreSettings, verbose: bool) -> Session:
+    """The log read and indexed: kept from the last question of this process when neither
+    the log nor its index changed since (its warnings said again), else read now."""
+    from rreview.cli.loading import read_log_reporting, refresh_index
+    from rreview.paths import index_dir
+    from rreview.retrieve.session import session_for
+    from rreview.store.sync import state_dir
+
+    root = resolve_log(log)
+    index = index_dir(root)
+
+    def read() -> LogSnapshot:
+        snapshot = read_log_reporting(root, fmt, verbose)
+        refresh_index(snapshot, verbose, store)
+        return snapshot
+
+    session, kept = session_for(root, fmt, index, state_dir(index, store), store, read)
+    if kept:
+        for problem in session.snapshot.read.problems:
+            warn(f"warning: {problem}")
+        if verbose:
+            info(f"{root} and its index unchanged since the last question: reusing them")
+    return session
+
+
+def _bug_family_sections(session: Session, window: DateRange | None) -> tuple[ReportSection, ...]:
     """The bug families of the mentions in `window`, recurring ones first."""
     from rreview.analyze.bugs import bug_families, bug_mentions
-    from rreview.analyze.vectors import IndexedVectors
-    from rreview.paths import index_dir
     from rreview.report.analyses.bugs import bugs_sections
 
+    facts = session.facts()
     mentions = [
-        m for m in bug_mentions(snapshot.facts) if window is None or window.contains(m.date)
+        m
+        for m in session.remember("bug mentions", lambda: bug_mentions(facts))
+        if window is None or window.contains(m.date)
     ]
     if not mentions:
         from rreview.report.model import ReportSection as Section
 
         return (Section("Bugs", (), note="No bug logged in that time."),)
-    vectors = IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root))
-    families = bug_families(snapshot.facts, vectors, mentions=mentions)
+    vectors = session.remember("item vectors", session.item_vectors)
+    families = bug_families(facts, vectors, mentions=mentions)
     return tuple(bugs_sections(families))

@@ -4,9 +4,9 @@ as text and as JSON."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rreview.analyze.estimates import finished_between, summarize
 from rreview.analyze.predictions import link_predictions
@@ -18,10 +18,27 @@ from rreview.extract.tasks import link_tasks
 from rreview.report.markdown import render_section
 from rreview.report.model import ReportLine, ReportSection
 from rreview.report.week import plural, shorten
-from rreview.retrieve.hybrid import Evidence, Indexed
+from rreview.retrieve.hybrid import Evidence
 from rreview.retrieve.when import DateRange
 
+if TYPE_CHECKING:
+    from rreview.extract.tasks import Task
+    from rreview.retrieve.corpus import Corpus
+
 MAX_ROWS = 15
+T = TypeVar("T")
+Remember = Callable[[Any, Callable[[], Any]], Any]  # (key, make) -> make(), kept per log
+
+
+def _compute(key: Any, make: Callable[[], T]) -> T:
+    """The `Remember` that keeps nothing."""
+    return make()
+
+
+def _tasks(facts: Sequence[ItemFacts], remember: Remember) -> list[Task]:
+    """Tasks across days: linked once per log read (a pass over every item)."""
+    tasks: list[Task] = remember("tasks", lambda: link_tasks(facts))
+    return tasks
 
 
 def _bounds(window: DateRange | None) -> tuple[date, date]:
@@ -32,10 +49,12 @@ def _in(window: DateRange | None, day: date) -> bool:
     return window is None or window.contains(day)
 
 
-def estimates_sections(facts: Sequence[ItemFacts], window: DateRange | None) -> ReportSection:
+def estimates_sections(
+    facts: Sequence[ItemFacts], window: DateRange | None, remember: Remember = _compute
+) -> ReportSection:
     """Estimate against actual for tasks finished in the window, most off first."""
     start, end = _bounds(window)
-    summary = summarize(finished_between(link_tasks(facts), start, end))
+    summary = summarize(finished_between(_tasks(facts, remember), start, end))
     if not summary.tasks:
         return ReportSection(
             "Estimates vs actual", (), note="No task has both an estimate and an actual."
@@ -72,9 +91,12 @@ def estimates_sections(facts: Sequence[ItemFacts], window: DateRange | None) -> 
     )
 
 
-def predictions_section(facts: Sequence[ItemFacts], window: DateRange | None) -> ReportSection:
+def predictions_section(
+    facts: Sequence[ItemFacts], window: DateRange | None, remember: Remember = _compute
+) -> ReportSection:
     """Predictions checked in the window, the most off first, then those still open."""
-    linked = [p for p in link_predictions(facts) if any(_in(window, d) for d in p.dates)]
+    every = remember("predictions", lambda: link_predictions(facts))
+    linked = [p for p in every if any(_in(window, d) for d in p.dates)]
     checked = [p for p in linked if p.checked]
     checked.sort(key=lambda p: -abs(p.prediction.error) if p.prediction.error is not None else 0.0)
     lines = []
@@ -90,7 +112,9 @@ def predictions_section(facts: Sequence[ItemFacts], window: DateRange | None) ->
     return ReportSection("Predictions (most off first)", tuple(lines), note="No prediction logged.")
 
 
-def bugs_section(facts: Sequence[ItemFacts], window: DateRange | None) -> ReportSection:
+def bugs_section(
+    facts: Sequence[ItemFacts], window: DateRange | None, remember: Remember = _compute
+) -> ReportSection:
     """Every bug mention in the window, in date order, with the time logged on it."""
     bugs = [f for f in facts if f.is_bug and f.item.depth == 0 and _in(window, f.item.date)]
     lines = [
@@ -105,10 +129,12 @@ def bugs_section(facts: Sequence[ItemFacts], window: DateRange | None) -> Report
     return ReportSection(title, tuple(lines), note="No bug logged.")
 
 
-def todos_section(facts: Sequence[ItemFacts], window: DateRange | None) -> ReportSection:
+def todos_section(
+    facts: Sequence[ItemFacts], window: DateRange | None, remember: Remember = _compute
+) -> ReportSection:
     """To-dos carried over more than one day, the longest first."""
     start, end = _bounds(window)
-    carried = carried_tasks(link_tasks(facts), start, end)
+    carried = carried_tasks(_tasks(facts, remember), start, end)
     carried.sort(key=lambda t: -len(t.open_dates))
     lines = []
     for task in carried[:MAX_ROWS]:
@@ -139,13 +165,19 @@ WITHIN_RE = re.compile(r"\b(within|under|faster|less\s+than|on\s+time|best)\b", 
 
 
 def aggregate_sections(
-    route: str, facts: Sequence[ItemFacts], window: DateRange | None, question: str = ""
+    route: str,
+    facts: Sequence[ItemFacts],
+    window: DateRange | None,
+    question: str = "",
+    remember: Remember = _compute,
 ) -> tuple[ReportSection, ...]:
-    """The analysis tables that answer an aggregate question (none for a lookup)."""
+    """The analysis tables that answer an aggregate question (none for a lookup).
+    `remember` keeps what is computed over the whole log (linked tasks, predictions) for
+    the next question about the same log."""
     builder = BUILDERS.get(route)
     if builder is None:
         return ()
-    section = builder(facts, window)
+    section = builder(facts, window, remember)
     if route == "predictions" and OPEN_RE.search(question):
         lines = tuple(line for line in section.lines if line.text.startswith("Open:"))
         section = ReportSection("Open predictions", lines, note="No prediction is waiting.")
@@ -165,32 +197,28 @@ def _ratio(line: ReportLine) -> float:
     return float(str((line.data or {}).get("ratio", "0")).rstrip("x") or 0)
 
 
-def cited_evidence(
-    sections: Sequence[ReportSection], items: Sequence[Indexed]
-) -> tuple[Evidence, ...]:
+def cited_evidence(sections: Sequence[ReportSection], corpus: Corpus) -> tuple[Evidence, ...]:
     """The items of the cited days that the tables rest on, as evidence (score 1.0)."""
     days = {d for s in sections for line in s.lines for d in line.dates}
     texts = {line.text for s in sections for line in s.lines}
-    out = []
-    for item in items:
-        it = item.facts.item
-        if it.date in days and it.depth == 0 and _mentioned(item.facts, texts):
-            out.append(
-                Evidence(
-                    id=item.id,
-                    date=it.date,
-                    text=it.text,
-                    file=it.file,
-                    line=it.line,
-                    score=1.0,
-                    section=it.section.value,
-                )
-            )
-    return tuple(out)
+    return tuple(
+        Evidence(
+            id=item.id,
+            date=item.date,
+            text=item.text,
+            file=item.file,
+            line=item.line,
+            score=1.0,
+            section=item.section,
+        )
+        for item in corpus.top_level_on(sorted(days))
+        if _mentioned(item.mention, texts)
+    )
 
 
-def _mentioned(facts: ItemFacts, texts: set[str]) -> bool:
-    key = shorten(facts.task or facts.item.text, 60).rstrip("…")
+def _mentioned(mention: str, texts: set[str]) -> bool:
+    """Whether a table line names the item (its task words, cut as the tables cut them)."""
+    key = shorten(mention, 60).rstrip("…")
     return any(key and key in text for text in texts)
 
 

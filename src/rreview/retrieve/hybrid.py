@@ -19,10 +19,14 @@ from rreview.extract.facts import ItemFacts
 from rreview.retrieve.when import DateRange
 
 if TYPE_CHECKING:
+    from rreview.config import StoreSettings
+    from rreview.retrieve.corpus import Corpus, CorpusItem
     from rreview.store.embed import Embedder
+    from rreview.store.vectors import VectorStore
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
-DENSE_POOL = 100  # dense candidates fetched before fusion
+DENSE_POOL = 100  # dense candidates fused at least (a quarter of the window if more)
+SERVER_POOL = 500  # at most this many from a Chroma server (each travels over the network)
 MIN_DENSE = 0.38  # cosine under which an item is not about the question on meaning alone
 PLAN_WEIGHT = 0.6  # fused-score weight of planned to-dos against what was done
 MIN_SHARED = 0.5  # share of the question's rare words an item must contain to count on words
@@ -150,133 +154,112 @@ def indexed_items(facts_by_entry: Mapping[str, Sequence[ItemFacts]]) -> list[Ind
 
 
 class HybridRetriever:
-    """Dense + lexical + exact search over the items of one log."""
+    """Dense + lexical + exact search over the items of one log's corpus.
+
+    Every part of a question is a lookup in arrays built beforehand (`retrieve/corpus.py`):
+    the word scores are a sum of BM25 columns, the dense scores one matrix product with the
+    copied vectors (or one query to the team's Chroma server), the exact strings one scan of
+    the stored texts; only the items shown are read from the corpus database.
+    """
 
     def __init__(
-        self, items: Sequence[Indexed], vectors_dir: Path, embedder: Embedder | None = None
+        self,
+        corpus: Corpus,
+        embedder: Embedder | None = None,
+        index: Path | None = None,
+        store: StoreSettings | None = None,
     ) -> None:
-        import bm25s  # ~0.7 s (scipy): only `ask` pays it
-
-        self.items = list(items)
-        self.position = {item.id: n for n, item in enumerate(self.items)}
-        self.vectors_dir = vectors_dir
+        self.corpus = corpus
         self.embedder = embedder
-        self.bm25 = bm25s.BM25()
-        corpus = [tokenize(self._text(item)) or ["<empty>"] for item in self.items]
-        self.bm25.index(corpus, show_progress=False)
-        self.doc_tokens = [set(tokens) for tokens in corpus]
-        self.doc_freq: dict[str, int] = {}
-        for tokens in self.doc_tokens:
-            for token in tokens:
-                self.doc_freq[token] = self.doc_freq.get(token, 0) + 1
+        self.index = index  # the index folder: its team-mode store is asked for vectors
+        self.store = store if store is not None and store.remote else None
+        self._server: VectorStore | None = None
 
-    @staticmethod
-    def _text(item: Indexed) -> str:
-        facts = item.facts
-        return f"{facts.item.text}\n{facts.item.code}" if facts.item.code else facts.item.text
+    def close(self) -> None:
+        """Release the corpus and the server connection."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        self.corpus.close()
 
     def search(
         self,
         query: str,
         k: int = 8,
         window: DateRange | None = None,
-        only: Callable[[ItemFacts], bool] | None = None,
         exact: Sequence[str] = (),
     ) -> list[Evidence]:
         """The `k` best items for `query` inside `window`, best first."""
-        allowed = [
-            n
-            for n, item in enumerate(self.items)
-            if (window is None or window.contains(item.facts.item.date))
-            and (only is None or only(item.facts))
-        ]
-        if not allowed:
+        import numpy as np
+
+        corpus = self.corpus
+        first, last = _days(window)
+        allowed = (corpus.days >= first) & (corpus.days <= last) if window else None
+        count = int(allowed.sum()) if allowed is not None else corpus.size
+        if not count:
             return []
-        allowed_set = set(allowed)
-        lexical = self._lexical(query, allowed)
-        dense = self._dense(query, window, allowed_set)
-        matched = self._exact(exact, allowed)
-        fused: dict[int, float] = {}
-        for ranking in (sorted(lexical, key=lambda n: -lexical[n]), list(dense)):
-            for rank, n in enumerate(ranking):
-                fused[n] = fused.get(n, 0.0) + 1.0 / (RRF_K + rank + 1)
-        for n in matched:
-            fused.setdefault(n, 0.0)
-        for n in fused:  # a to-do repeats the task's words on every day it stays open
-            if self.items[n].facts.item.section.value == "plan":
-                fused[n] *= PLAN_WEIGHT
+        lexical, lexical_scores = self._lexical(query, allowed)
+        dense = self._dense(query, window, allowed, count)
+        matched = corpus.containing(exact, first, last) if exact else {}
+        fused = np.zeros(corpus.size, dtype=np.float64)
+        candidate = np.zeros(corpus.size, dtype=bool)
+        for ranking in (lexical, np.fromiter(dense, dtype=np.int64, count=len(dense))):
+            fused[ranking] += 1.0 / (RRF_K + np.arange(1, len(ranking) + 1))
+            candidate[ranking] = True
+        candidate[list(matched)] = True
+        fused[corpus.plan] *= PLAN_WEIGHT  # a to-do repeats the task's words every day it is open
+        positions = np.flatnonzero(candidate)
+        hit_counts = np.array([len(matched.get(int(n), ())) for n in positions])
+        order = positions[np.lexsort((positions, -fused[positions], -hit_counts))]
         best = 2.0 / (RRF_K + 1)
-        order = _once_per_text(
-            sorted(fused, key=lambda n: (-len(matched.get(n, ())), -fused[n], n)), self.items
-        )
         shared = self._shared(query)
         unknown = self.unknown_names(query, exact)
         named = self.known_names(query)
         out = []
-        for n in order[:k]:
-            item = self.items[n]
+        for item in _once_per_text(order, corpus, k):
+            n = item.pos
             cosine = dense.get(n)
-            hits = matched.get(n, ())
+            hits = tuple(matched.get(n, ()))
+            words = set(tokenize(corpus.words(n)))
             relevant = (
                 bool(hits)
                 or (cosine or 0.0) >= MIN_DENSE
-                or shared(n) >= MIN_SHARED
-                or bool(named and named <= self.doc_tokens[n])  # it names who or what was asked
+                or shared(words) >= MIN_SHARED
+                or bool(named and named <= words)  # it names who or what was asked
             )
             relevant = relevant and (bool(hits) or not unknown)
-            score = 1.0 if hits else min(1.0, fused[n] / best)
-            out.append(self._evidence(item, score, cosine, lexical.get(n, 0.0), hits, relevant))
+            score = 1.0 if hits else min(1.0, float(fused[n]) / best)
+            lexical_score = float(lexical_scores[n]) if lexical_scores is not None else 0.0
+            out.append(_evidence(item, score, cosine, lexical_score, hits, relevant))
         return out
 
     def listing(self, window: DateRange, k: int) -> list[Evidence]:
         """The top-level items of `window` in date order: the answer to "what did I do
         last week?" is what those days hold, not what resembles the words."""
-        chosen = [
-            item
-            for item in self.items
-            if window.contains(item.facts.item.date)
-            and item.facts.item.depth == 0
-            and item.facts.item.section.value != "plan"
+        first, last = _days(window)
+        return [
+            _evidence(item, 1.0, None, 0.0, (), True)
+            for item in self.corpus.listing(first, last, k)
         ]
-        return [self._evidence(item, 1.0, None, 0.0, (), True) for item in chosen[:k]]
 
-    def _evidence(
-        self,
-        item: Indexed,
-        score: float,
-        cosine: float | None,
-        lexical: float,
-        hits: tuple[str, ...],
-        relevant: bool,
-    ) -> Evidence:
-        it = item.facts.item
-        return Evidence(
-            id=item.id,
-            date=it.date,
-            text=it.text,
-            file=it.file,
-            line=it.line,
-            score=score,
-            section=it.section.value,
-            context=item.context,
-            dense=cosine,
-            lexical=lexical,
-            exact=hits,
-            relevant=relevant,
-            details=item.children,
-        )
+    def _lexical(self, query: str, allowed: Any) -> tuple[Any, Any]:
+        """Positions with a BM25 score inside the window, best first, and all the scores."""
+        import numpy as np
 
-    def _lexical(self, query: str, allowed: list[int]) -> dict[int, float]:
-        tokens = [t for t in tokenize(query) if t in self.doc_freq]
+        tokens = [t for t in tokenize(query) if t in self.corpus.lexical]
         if not tokens:
-            return {}
-        scores = self.bm25.get_scores(tokens)
-        return {n: float(scores[n]) for n in allowed if scores[n] > 0}
+            return np.zeros(0, dtype=np.int64), None
+        scores = self.corpus.lexical.scores(tokens)
+        keep = scores > 0
+        if allowed is not None:
+            keep &= allowed
+        positions = np.flatnonzero(keep)
+        return positions[np.lexsort((positions, -scores[positions]))], scores
 
     def known_names(self, query: str) -> set[str]:
         """Tokens of the capitalised names in the question that the log mentions."""
         words = [m.group(0) for m in NAME_RE.finditer(query) if m.start() > 0]
-        return {t for w in words for t in tokenize(w) if t in self.doc_freq}
+        return {t for w in words for t in tokenize(w) if t in self.corpus.lexical}
 
     def unknown_names(self, query: str, exact: Sequence[str] = ()) -> list[str]:
         """Names the question is about that the log never mentions ("Visium", "CellChat",
@@ -286,69 +269,119 @@ class HybridRetriever:
         out = []
         for word in [*words, *exact]:
             tokens = [t for t in tokenize(word) if t not in STOPWORDS]
-            if tokens and not any(t in self.doc_freq for t in tokens):
+            if tokens and not any(t in self.corpus.lexical for t in tokens):
                 out.append(word)
         return out
 
-    def _shared(self, query: str) -> Callable[[int], float]:
-        """Share of the question's informative words an item contains (rare words count)."""
-        total = len(self.items)
-        words = {t for t in tokenize(query) if self.doc_freq.get(t, 0) <= max(3, total // 10)}
-        words |= {t for t in tokenize(query) if t not in self.doc_freq and len(t) > 3}
+    def _shared(self, query: str) -> Callable[[set[str]], float]:
+        """Share of the question's informative words an item's words contain (rare words
+        count)."""
+        lexical = self.corpus.lexical
+        rare = max(3, self.corpus.size // 10)
+        words = {t for t in tokenize(query) if lexical.doc_freq(t) <= rare}
+        words |= {t for t in tokenize(query) if t not in lexical and len(t) > 3}
 
-        def share(n: int) -> float:
-            return len(words & self.doc_tokens[n]) / len(words) if words else 0.0
+        def share(tokens: set[str]) -> float:
+            return len(words & tokens) / len(words) if words else 0.0
 
         return share
 
-    def _dense(self, query: str, window: DateRange | None, allowed: set[int]) -> dict[int, float]:
-        """Item position -> cosine similarity, best first."""
-        if not self.vectors_dir.exists():
-            return {}
-        from rreview.store.embed import Embedder
-        from rreview.store.vectors import VectorStore
+    def _query_vector(self, query: str) -> Any:
+        import numpy as np
 
-        embedder = self.embedder or Embedder()
-        vector = embedder.encode([query])[0]
+        if self.embedder is not None:
+            return np.asarray(self.embedder.encode([query])[0], dtype=np.float32)
+        from rreview.store.embed import embed_query  # ONNX when exported: no torch
+
+        return np.asarray(embed_query(query), dtype=np.float32)
+
+    def _dense(
+        self, query: str, window: DateRange | None, allowed: Any, count: int
+    ) -> dict[int, float]:
+        """Item position -> cosine similarity of the best `max(DENSE_POOL, count // 4)`
+        items of the window, best first."""
+        pool = min(count, max(DENSE_POOL, count // 4))
+        if self.store is not None:
+            return self._dense_on_server(query, window, pool)
+        vectors = self.corpus.vectors
+        if vectors is None or not len(vectors):
+            return {}
+        import numpy as np
+
+        cosine = vectors @ self._query_vector(query)
+        if allowed is not None:
+            cosine = np.where(allowed, cosine, -np.inf)
+        top = (
+            np.argpartition(-cosine, pool - 1)[:pool]
+            if pool < len(cosine)
+            else np.arange(len(cosine))
+        )
+        top = top[np.lexsort((top, -cosine[top]))]
+        return {int(n): float(cosine[n]) for n in top}
+
+    def _dense_on_server(self, query: str, window: DateRange | None, pool: int) -> dict[int, float]:
+        """The same from the team's Chroma server: one query filtered by date there, for at
+        most `SERVER_POOL` results (each one travels over the network)."""
+        if self._server is None:
+            from rreview.store.vectors import open_vectors
+
+            assert self.index is not None and self.store is not None
+            self._server = open_vectors(self.index, self.store)
         where = None
         if window is not None:
-            where = {
-                "$and": [
-                    {"day": {"$gte": max(window.start, date.min).toordinal()}},
-                    {"day": {"$lte": window.end.toordinal()}},
-                ]
-            }
-        with VectorStore(self.vectors_dir) as store:
-            hits = store.query(vector, max(DENSE_POOL, len(allowed) // 4), where)
-        out: dict[int, float] = {}
-        for hit in hits:
-            n = self.position.get(hit.id)
-            if n is not None and n in allowed:
-                out[n] = hit.score
-        return out
-
-    def _exact(self, strings: Sequence[str], allowed: list[int]) -> dict[int, tuple[str, ...]]:
-        if not strings:
-            return {}
-        lowered = [(s, s.lower()) for s in strings]
-        out: dict[int, tuple[str, ...]] = {}
-        for n in allowed:
-            text = self._text(self.items[n]).lower()
-            hits = tuple(s for s, low in lowered if low in text)
-            if hits:
-                out[n] = hits
-        return out
+            first, last = _days(window)
+            where = {"$and": [{"day": {"$gte": first}}, {"day": {"$lte": last}}]}
+        hits = self._server.query(self._query_vector(query).tolist(), min(pool, SERVER_POOL), where)
+        found = self.corpus.positions([hit.id for hit in hits])
+        return {found[hit.id]: hit.score for hit in hits if hit.id in found}
 
 
-def _once_per_text(order: list[int], items: Sequence[Indexed]) -> list[int]:
-    """The same words on several days (a carried to-do) count once: the best-ranked."""
+def _days(window: DateRange | None) -> tuple[int, int]:
+    """The window as day ordinals, both ends included (everything without a window)."""
+    if window is None:
+        return 1, date.max.toordinal()
+    return max(window.start, date.min).toordinal(), window.end.toordinal()
+
+
+def _evidence(
+    item: CorpusItem,
+    score: float,
+    cosine: float | None,
+    lexical: float,
+    hits: tuple[str, ...],
+    relevant: bool,
+) -> Evidence:
+    return Evidence(
+        id=item.id,
+        date=item.date,
+        text=item.text,
+        file=item.file,
+        line=item.line,
+        score=score,
+        section=item.section,
+        context=item.context,
+        dense=cosine,
+        lexical=lexical,
+        exact=hits,
+        relevant=relevant,
+        details=item.details,
+    )
+
+
+def _once_per_text(order: Any, corpus: Corpus, k: int) -> list[CorpusItem]:
+    """The first `k` items of `order`, the same words on several days (a carried to-do)
+    counted once: the best-ranked. Rows are read a batch at a time, only as far as needed."""
     seen: set[str] = set()
-    out = []
-    for n in order:
-        key = " ".join(items[n].facts.item.text.lower().split())
-        if key not in seen:
-            seen.add(key)
-            out.append(n)
+    out: list[CorpusItem] = []
+    batch = max(2 * k, 16)
+    for start in range(0, len(order), batch):
+        for item in corpus.items([int(n) for n in order[start : start + batch]]):
+            key = " ".join(item.text.lower().split())
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+                if len(out) == k:
+                    return out
     return out
 
 

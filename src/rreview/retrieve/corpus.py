@@ -1,0 +1,411 @@
+"""The retrieval corpus of one log, kept on disk beside its index, so that a question costs a
+few lookups instead of re-reading, re-tokenizing and re-indexing ten years of items.
+
+It lives in `<index>/retrieval/<state>/`, where `state` is a digest of what the index holds
+(each entry's key, content hash and first line, and the code that reads them):
+
+- `items.sqlite`: one row per item in log order: id, date, section, depth, text, file, line,
+  the bullet it sits under, the bullets nested under it, and its lower-cased text and code for
+  exact-string search. Read only for the few items an answer shows.
+- `days.npy`, `flags.npy`: each item's day and whether it is a planned to-do or a top-level
+  item, so a date filter is one numpy comparison.
+- `bm25-*.npy`, `bm25-vocab.json`: the word index (`retrieve/lexical.py`).
+- `vectors.npy`: a copy of the item vectors of the embedded Chroma store, row for row, searched
+  exactly with one matrix product: a question never imports chromadb (~1.5 s) or opens it.
+  In team mode the vectors stay on the server and are asked there.
+
+The first `ask` after the index changed builds it (under a lock; vectors of items whose text
+did not change are copied from the previous build, the rest read from Chroma); later ones
+memory-map it. Deleting the folder only means the next `ask` builds it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rreview.retrieve.lexical import LexicalIndex
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from rreview.config import StoreSettings
+    from rreview.extract.facts import ItemFacts
+    from rreview.retrieve.hybrid import Indexed
+    from rreview.store.sync import LogSnapshot
+
+CORPUS_VERSION = 1  # bump when what is stored (or how it is tokenized) changes
+FOLDER = "retrieval"
+PLAN, TOP = 1, 2  # bits of flags.npy
+FETCH_BATCH = 4096  # vectors read from Chroma per call
+COLUMNS = "pos, id, day, section, depth, text, file, line, context, details, mention"
+
+
+@dataclass(frozen=True)
+class CorpusItem:
+    """One item as an answer shows it: where it is, its words, what it sits under."""
+
+    pos: int
+    id: str
+    date: date
+    section: str
+    depth: int
+    text: str
+    file: str
+    line: int
+    context: str | None  # the parent bullet of a nested item
+    details: tuple[str, ...]  # the bullets nested under it
+    mention: str  # how an analysis table names it: its task words, else its text
+
+
+def corpus_state(snapshot: LogSnapshot) -> str:
+    """What the index holds for `snapshot`, as a digest: equal digests, equal corpora."""
+    from rreview.store.sync import _code_stamp  # the facts cache's key of the reading code
+
+    digest = hashlib.sha256(f"{CORPUS_VERSION}|{_code_stamp()}".encode())
+    for key, entry in snapshot.entries.items():
+        digest.update(f"\n{key}\t{entry.content_hash}\t{entry.line}".encode())
+    return digest.hexdigest()[:24]
+
+
+class Corpus:
+    """A built corpus, opened read-only: arrays memory-mapped, rows fetched when asked for."""
+
+    def __init__(self, folder: Path) -> None:
+        import numpy as np
+
+        self.folder = folder
+        self.days = np.load(folder / "days.npy")
+        flags = np.load(folder / "flags.npy")
+        self.plan = (flags & PLAN) != 0
+        self.top = (flags & TOP) != 0
+        self.size = len(self.days)
+        self.lexical = LexicalIndex.load(folder, self.size)
+        vectors = folder / "vectors.npy"
+        self.vectors = np.load(vectors, mmap_mode="r") if vectors.exists() else None
+        uri = f"file:{folder / 'items.sqlite'}?mode=ro&immutable=1"
+        self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    def close(self) -> None:
+        """Release the database (the memory maps go with the arrays)."""
+        self.db.close()
+
+    def items(self, positions: Sequence[int]) -> list[CorpusItem]:
+        """The items at `positions`, in that order."""
+        found: dict[int, CorpusItem] = {}
+        wanted = list(dict.fromkeys(int(p) for p in positions))
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start : start + 500]
+            marks = ", ".join("?" * len(batch))
+            rows = self.db.execute(f"select {COLUMNS} from items where pos in ({marks})", batch)
+            found.update((row[0], _item(row)) for row in rows)
+        return [found[int(p)] for p in positions]
+
+    def texts(self, positions: Sequence[int]) -> list[str]:
+        """The texts of the items at `positions`, in that order."""
+        by_pos: dict[int, str] = {}
+        wanted = list(dict.fromkeys(int(p) for p in positions))
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start : start + 500]
+            marks = ", ".join("?" * len(batch))
+            by_pos.update(
+                self.db.execute(f"select pos, text from items where pos in ({marks})", batch)
+            )
+        return [by_pos[int(p)] for p in positions]
+
+    def words(self, position: int) -> str:
+        """The lower-cased text and code of one item (what the word index read)."""
+        row = self.db.execute("select low from items where pos = ?", (int(position),)).fetchone()
+        return str(row[0]) if row else ""
+
+    def containing(self, strings: Sequence[str], first: int, last: int) -> dict[int, list[str]]:
+        """Position -> which of `strings` the item's text or code contains (any case), for
+        items dated from day ordinal `first` to `last`."""
+        out: dict[int, list[str]] = {}
+        for text in strings:
+            rows = self.db.execute(
+                "select pos from items where day between ? and ? and instr(low, ?) > 0",
+                (first, last, text.lower()),
+            )
+            for (pos,) in rows:
+                out.setdefault(pos, []).append(text)
+        return out
+
+    def listing(self, first: int, last: int, k: int) -> list[CorpusItem]:
+        """The first `k` top-level items from day `first` to `last` that are not planned
+        to-dos, in log order."""
+        rows = self.db.execute(
+            f"select {COLUMNS} from items where day between ? and ? and depth = 0 "
+            "and section != 'plan' order by pos limit ?",
+            (first, last, k),
+        )
+        return [_item(row) for row in rows]
+
+    def top_level_on(self, days: Sequence[date]) -> list[CorpusItem]:
+        """The top-level items dated on any of `days`, in log order."""
+        ordinals = sorted({d.toordinal() for d in days})
+        out: list[CorpusItem] = []
+        for start in range(0, len(ordinals), 500):
+            batch = ordinals[start : start + 500]
+            marks = ", ".join("?" * len(batch))
+            rows = self.db.execute(
+                f"select {COLUMNS} from items where depth = 0 and day in ({marks})", batch
+            )
+            out += [_item(row) for row in rows]
+        return sorted(out, key=lambda item: item.pos)
+
+    def positions(self, ids: Sequence[str]) -> dict[str, int]:
+        """Item id -> position, for the ids the corpus has."""
+        out: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            batch = list(ids[start : start + 500])
+            marks = ", ".join("?" * len(batch))
+            rows = self.db.execute(f"select id, pos from items where id in ({marks})", batch)
+            out.update(rows)
+        return out
+
+
+class CorpusVectors:
+    """Item vectors for the analyses (bug families), read from the corpus' copy of the index
+    instead of Chroma; an item the corpus lacks (or holds with other text) is embedded."""
+
+    def __init__(self, corpus: Corpus, ids: Mapping[str, str]) -> None:
+        self._corpus = corpus
+        self._ids = ids  # Item.key -> item id
+        self._cache: dict[str, list[float]] = {}
+
+    def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
+        """One unit vector per item, in order."""
+        wanted = [f for f in items if f.item.key not in self._cache]
+        if wanted:
+            self._load(wanted)
+        return [self._cache[f.item.key] for f in items]
+
+    def _load(self, items: Sequence[ItemFacts]) -> None:
+        vectors = self._corpus.vectors
+        ids = [self._ids[f.item.key] for f in items if f.item.key in self._ids]
+        found = self._corpus.positions(ids) if vectors is not None else {}
+        texts = dict(zip(found.values(), self._corpus.texts(list(found.values())), strict=True))
+        missing = []
+        for f in items:
+            pos = found.get(self._ids.get(f.item.key, ""))
+            if vectors is not None and pos is not None and texts[pos] == f.item.text:
+                self._cache[f.item.key] = [float(x) for x in vectors[pos]]
+            else:
+                missing.append(f)
+        if missing:
+            from rreview.store.embed import Embedder
+
+            rows = Embedder().encode([f.item.text for f in missing])
+            self._cache.update((f.item.key, row) for f, row in zip(missing, rows, strict=True))
+
+
+def _item(row: Sequence[Any]) -> CorpusItem:
+    pos, item_id, day, section, depth, text, file, line, context, details, mention = row
+    return CorpusItem(
+        pos=pos,
+        id=item_id,
+        date=date.fromordinal(day),
+        section=section,
+        depth=depth,
+        text=text,
+        file=file,
+        line=line,
+        context=context,
+        details=tuple(json.loads(details)),
+        mention=mention,
+    )
+
+
+def corpus_home(state_folder: Path) -> Path:
+    """Where the corpora of one index live (the index folder, or its team-mode state folder)."""
+    return state_folder / FOLDER
+
+
+def open_corpus(
+    snapshot: LogSnapshot,
+    state_folder: Path,
+    index: Path,
+    store: StoreSettings | None = None,
+) -> Corpus:
+    """The corpus of `snapshot` (whose index is up to date in `state_folder`), built first if
+    this state of the log has none yet. `index` is the index folder (its embedded Chroma store
+    gives the vectors; in team mode, `store` keeps them and none are copied)."""
+    from filelock import FileLock
+
+    home = corpus_home(state_folder)
+    target = home / corpus_state(snapshot)
+    if (target / "done").exists():
+        return Corpus(target)
+    home.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(home / "build.lock")):
+        if not (target / "done").exists():  # another process may have built it meanwhile
+            _build(snapshot, target, index, store)
+    return Corpus(target)
+
+
+def _build(snapshot: LogSnapshot, target: Path, index: Path, store: StoreSettings | None) -> None:
+    """Write the corpus of `snapshot` into `target` (through a temporary folder), then remove
+    the corpora of earlier states. Vectors are copied from the embedded store only."""
+    from rreview.retrieve.hybrid import indexed_items
+
+    items = indexed_items(snapshot.facts_by_entry)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    try:
+        _write_items(temporary, items)
+        LexicalIndex.build([_tokens(item) for item in items]).save(temporary)
+        if store is None or not store.remote:
+            _write_vectors(temporary, items, index, store, _previous(target))
+        (temporary / "done").touch()
+        os.replace(temporary, target)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    for old in target.parent.iterdir():
+        if old.is_dir() and old != target and not old.name.endswith(".tmp"):
+            shutil.rmtree(old, ignore_errors=True)  # open maps of another process survive this
+
+
+def _words(item: Indexed) -> str:
+    facts = item.facts
+    return f"{facts.item.text}\n{facts.item.code}" if facts.item.code else facts.item.text
+
+
+def _tokens(item: Indexed) -> list[str]:
+    from rreview.retrieve.hybrid import tokenize
+
+    return tokenize(_words(item)) or ["<empty>"]
+
+
+def _write_items(folder: Path, items: Sequence[Indexed]) -> None:
+    import numpy as np
+
+    db = sqlite3.connect(folder / "items.sqlite")
+    try:
+        db.execute(
+            """create table items (pos integer primary key, id text not null, day integer not
+            null, section text not null, depth integer not null, text text not null, file text
+            not null, line integer not null, context text, details text not null, mention text
+            not null, low text not null)"""
+        )
+        with db:
+            db.executemany(
+                "insert into items values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (_row(pos, item) for pos, item in enumerate(items)),
+            )
+        db.execute("create index items_id on items(id)")
+        db.execute("create index items_day on items(day)")
+        db.commit()
+    finally:
+        db.close()
+    days = np.array([item.facts.item.date.toordinal() for item in items], dtype=np.int32)
+    flags = np.array(
+        [
+            (PLAN if item.facts.item.section.value == "plan" else 0)
+            | (TOP if item.facts.item.depth == 0 else 0)
+            for item in items
+        ],
+        dtype=np.uint8,
+    )
+    np.save(folder / "days.npy", days)
+    np.save(folder / "flags.npy", flags)
+
+
+def _row(pos: int, item: Indexed) -> tuple[Any, ...]:
+    it = item.facts.item
+    return (
+        pos,
+        item.id,
+        it.date.toordinal(),
+        it.section.value,
+        it.depth,
+        it.text,
+        it.file,
+        it.line,
+        item.context,
+        json.dumps(list(item.children)),
+        item.facts.task or it.text,
+        _words(item).lower(),
+    )
+
+
+def _previous(target: Path) -> Corpus | None:
+    """The most recent other corpus of this index, whose vectors can be reused."""
+    built = [p for p in target.parent.iterdir() if p != target and (p / "vectors.npy").exists()]
+    for folder in sorted(built, key=lambda p: p.stat().st_mtime, reverse=True):
+        with contextlib.suppress(Exception):  # cut short or of another version: ignore it
+            return Corpus(folder)
+    return None
+
+
+def _write_vectors(
+    folder: Path,
+    items: Sequence[Indexed],
+    index: Path,
+    store: StoreSettings | None,
+    previous: Corpus | None,
+) -> None:
+    """Copy each item's vector: from the previous corpus where its id and text are the same,
+    else from the embedded Chroma store, else (missing or stale there) embedded now."""
+    import numpy as np
+
+    from rreview.store.embed import DIMENSIONS
+
+    vectors = np.zeros((len(items), DIMENSIONS), dtype=np.float32)
+    wanted = {item.id: pos for pos, item in enumerate(items)}
+    texts = {item.id: item.facts.item.text for item in items}
+    if previous is not None and previous.vectors is not None:
+        for item_id, pos in _reusable(previous, texts).items():
+            vectors[wanted.pop(item_id)] = previous.vectors[pos]
+        previous.close()
+    if wanted:
+        for item_id, vector in _stored_vectors(index, store, list(wanted), texts):
+            vectors[wanted.pop(item_id)] = vector
+    if wanted:
+        from rreview.store.embed import Embedder
+
+        missing = list(wanted)
+        rows = Embedder().encode_array([texts[i] for i in missing])
+        for item_id, row in zip(missing, rows, strict=True):
+            vectors[wanted[item_id]] = row
+    np.save(folder / "vectors.npy", vectors)
+
+
+def _reusable(previous: Corpus, texts: dict[str, str]) -> dict[str, int]:
+    """Id -> position in `previous` of the items whose text is unchanged there."""
+    rows = previous.db.execute("select id, pos, text from items")
+    return {item_id: pos for item_id, pos, text in rows if texts.get(item_id) == text}
+
+
+def _stored_vectors(
+    index: Path, store: StoreSettings | None, ids: list[str], texts: dict[str, str]
+) -> Iterator[tuple[str, np.ndarray]]:
+    """The vectors Chroma holds for `ids`, where it holds them for the same text."""
+    import numpy as np
+
+    from rreview.store.vectors import has_vectors, open_vectors
+
+    if not has_vectors(index):
+        return
+    with open_vectors(index, store) as vectors:
+        for start in range(0, len(ids), FETCH_BATCH):
+            batch = ids[start : start + FETCH_BATCH]
+            got = vectors.collection.get(ids=batch, include=["embeddings", "documents"])
+            embeddings = got.get("embeddings")
+            if embeddings is None:
+                continue
+            documents = got.get("documents") or [None] * len(got["ids"])
+            rows = np.asarray(embeddings, dtype=np.float32)
+            for item_id, row, text in zip(got["ids"], rows, documents, strict=True):
+                if text is None or text == texts[item_id]:
+                    yield item_id, row

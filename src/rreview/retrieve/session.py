@@ -1,0 +1,189 @@
+"""What a process keeps between questions: the log as read, its retrieval corpus, and the
+analyses' inputs, reused for as long as neither the log nor the index changed.
+
+`rreview ask` asked again in the same process (the evals, the tests, a long-running caller)
+then costs only the question itself: parse it, embed it, score the corpus, render. Whether
+the log changed is told by the size, time and inode of every file under it (one directory
+walk, no reading); whether the index was replaced, by its facts database's inode.
+Only the last session is kept: a process asking about several logs in turn rebuilds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from rreview.config import StoreSettings
+    from rreview.extract.facts import ItemFacts
+    from rreview.retrieve.corpus import Corpus
+    from rreview.retrieve.hybrid import HybridRetriever
+    from rreview.store.embed import Embedder
+    from rreview.store.sync import LogSnapshot
+
+T = TypeVar("T")
+
+
+class ItemVectorSource(Protocol):
+    """Unit-length vectors of items in the order asked (`analyze.vectors.ItemVectors`)."""
+
+    def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
+        """One vector per item."""
+        ...
+
+
+Signature = tuple[tuple[str, int, int, int], ...]
+
+
+@dataclass
+class Session:
+    """One log, read and indexed, with what questions about it have needed so far."""
+
+    key: tuple[Any, ...]  # log, format, index folder, store
+    signature: Signature  # the log's files and the index's database when this was read
+    snapshot: LogSnapshot
+    index: Path  # the index folder
+    state: Path  # where this store's facts and corpus live (the index folder, locally)
+    store: StoreSettings
+    embedder: Embedder | None = None
+    _retriever: HybridRetriever | None = None
+    _facts: list[ItemFacts] | None = None
+    _memo: dict[Any, Any] = field(default_factory=dict)
+
+    def retriever(self) -> HybridRetriever:
+        """The hybrid retriever over this log's corpus (built on first use if the index
+        changed since the last build)."""
+        if self._retriever is None:
+            from rreview.retrieve.hybrid import HybridRetriever
+
+            self._retriever = HybridRetriever(
+                self.corpus(), self.embedder, index=self.index, store=self.store
+            )
+        return self._retriever
+
+    def corpus(self) -> Corpus:
+        """The retrieval corpus of the log as read."""
+        if self._retriever is not None:
+            return self._retriever.corpus
+        from rreview.retrieve.corpus import open_corpus
+
+        corpus = open_corpus(self.snapshot, self.state, self.index, self.store)
+        from rreview.retrieve.hybrid import HybridRetriever
+
+        self._retriever = HybridRetriever(corpus, self.embedder, index=self.index, store=self.store)
+        return corpus
+
+    def item_vectors(self) -> ItemVectorSource:
+        """Vectors of items for the analyses that compare meaning (bug families): from the
+        corpus' copy of the index locally (no chromadb), from the server in team mode."""
+        from rreview.store.facts import item_ids
+
+        ids = {
+            f.item.key: item_id
+            for key, facts in self.snapshot.facts_by_entry.items()
+            for item_id, f in zip(item_ids(key, len(facts)), facts, strict=True)
+        }
+        if self.store.remote:
+            from rreview.analyze.vectors import IndexedVectors
+
+            return IndexedVectors(ids, self.index, self.store)
+        from rreview.retrieve.corpus import CorpusVectors
+
+        return CorpusVectors(self.corpus(), ids)
+
+    def facts(self) -> list[ItemFacts]:
+        """The facts of every item, in date order (read once: ~1 s at ten years of log)."""
+        if self._facts is None:
+            self._facts = self.snapshot.facts
+        return self._facts
+
+    def remember(self, key: Any, make: Callable[[], T]) -> T:
+        """`make()`, computed once per session (an analysis over the whole log)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def close(self) -> None:
+        """Release the corpus and any server connection."""
+        if self._retriever is not None:
+            self._retriever.close()
+            self._retriever = None
+
+
+_current: list[Session] = []
+
+
+def session_for(
+    root: Path,
+    fmt: str,
+    index: Path,
+    state: Path,
+    store: StoreSettings,
+    read: Callable[[], LogSnapshot],
+    embedder: Embedder | None = None,
+) -> tuple[Session, bool]:
+    """The session of the log at `root`: the one kept from the last question if the log and
+    its index are unchanged since, else a new one from `read()` (which reads the log and
+    brings the index up to date). Also says whether it was kept."""
+    key = (str(root), fmt, str(index), store)
+    signature = log_signature(root, state)
+    if _current and _current[0].key == key and _current[0].signature == signature:
+        kept = _current[0]
+        if embedder is not None:
+            kept.embedder = embedder
+        return kept, True
+    forget()
+    snapshot = read()
+    session = Session(key, log_signature(root, state), snapshot, index, state, store, embedder)
+    _current.append(session)
+    return session, False
+
+
+def forget() -> None:
+    """Drop the kept session (closing its corpus)."""
+    while _current:
+        _current.pop().close()
+
+
+def log_signature(root: Path, state: Path) -> Signature:
+    """Path, size, modification time and inode of every file of the log (hidden folders and
+    files skipped, as the readers skip them), and the inode of the index's facts database
+    (a rebuilt or deleted index; its writes show in the log's files first)."""
+    database = _stat(str(state / "facts.sqlite"))
+    out = [(database[0], 0, 0, database[3])]
+    if root.is_dir():
+        out += sorted(_walk(str(root)))
+    else:
+        out.append(_stat(str(root)))
+    return tuple(out)
+
+
+def _stat(path: str) -> tuple[str, int, int, int]:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (path, -1, -1, -1)
+    return (path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _walk(folder: str) -> list[tuple[str, int, int, int]]:
+    out: list[tuple[str, int, int, int]] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return out
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=True):
+            out += _walk(entry.path)
+        else:
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            out.append((entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    return out
