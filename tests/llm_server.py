@@ -9,6 +9,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -46,10 +47,15 @@ class Request:
 
 class FakeLLM:
     """Start with `with FakeLLM() as server:`; `server.url` for OpenAI (ends in /v1),
-    `server.root` for Anthropic; `server.replies.append(Reply(...))` scripts the answers."""
+    `server.root` for Anthropic; `server.replies.append(Reply(...))` scripts the answers.
+    `responder`, when given, writes the reply from the request itself (a fake model that
+    reads its prompt), for runs with many calls in an order the test does not fix; it
+    returns None to fall back to the scripted replies."""
 
-    def __init__(self) -> None:
+    def __init__(self, responder: Callable[[Request], Reply | None] | None = None) -> None:
         self.replies: deque[Reply] = deque()
+        self.responder = responder
+        self.errors: list[str] = []  # exceptions of the responder (answered with a 500)
         self.requests: list[Request] = []
         fake = self
 
@@ -65,10 +71,17 @@ class FakeLLM:
             def _answer(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
-                fake.requests.append(
-                    Request(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-                )
-                reply = fake.replies.popleft() if fake.replies else Reply("(no reply scripted)")
+                request = Request(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                fake.requests.append(request)
+                reply = None
+                if fake.responder:
+                    try:
+                        reply = fake.responder(request)
+                    except Exception as exc:  # a bug in the test's fake model: say so
+                        fake.errors.append(repr(exc))
+                        reply = Reply(repr(exc), status=500)
+                if reply is None:
+                    reply = fake.replies.popleft() if fake.replies else Reply("(no reply scripted)")
                 if reply.delay:
                     time.sleep(reply.delay)
                 anthropic = self.path.endswith("/messages")

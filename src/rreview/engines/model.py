@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,6 +31,18 @@ BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 NO_CITATION = "(No valid citation: this answer is not supported by the log entries found.)"
 
 
+@dataclass(frozen=True)
+class SummaryCheck:
+    """What checking one week's model summary did, kept for `rreview eval` to count: the
+    lines dropped, the citations removed, and why the offline summary was used instead
+    (None when the model's summary was kept)."""
+
+    week: str
+    dropped: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    fallback: str | None = None
+
+
 class ModelEngine:
     """The shared part of the engines that call a model; subclasses implement `_call`."""
 
@@ -45,6 +58,7 @@ class ModelEngine:
         self.config = config
         self.model: str | None = config.model or self.default_model
         self.notices: list[str] = []
+        self.summary_checks: list[SummaryCheck] = []
 
     # --- what a subclass provides
 
@@ -61,6 +75,11 @@ class ModelEngine:
         return self.config.api_key(self.key_env_var) if self.key_env_var else None
 
     # --- shared
+
+    def check_ready(self) -> None:
+        """Raise the usage error a call would raise (offline, no model, no key), so a caller
+        that would otherwise fall back to the offline engine (`eval`) can stop first."""
+        self._check_ready()
 
     def _check_ready(self) -> None:
         if self.config.offline:
@@ -159,11 +178,11 @@ class ModelEngine:
 
     def week_summary(self, facts: WeekFacts) -> ReportSection:
         """The model's "In one look"; on any failure the offline one, with a notice."""
+        dropped: list[str] = []
+        removed: list[str] = []
         try:
             prompt, allowed, block = self._week_prompt(facts)
             known = _numbers(block)
-            dropped: list[str] = []
-            removed: list[str] = []
             lines: list[ReportLine] = []
 
             def parse(text: str) -> None:
@@ -188,10 +207,16 @@ class ModelEngine:
                     f"{self.name}: removed citation(s) to dates not in the facts: "
                     + ", ".join(removed)
                 )
+            self.summary_checks.append(
+                SummaryCheck(facts.week.label, tuple(dropped), tuple(removed))
+            )
             return ReportSection("In one look", tuple(lines))
         except RreviewError as exc:
             from rreview.engines.offline import OfflineEngine
 
+            self.summary_checks.append(
+                SummaryCheck(facts.week.label, tuple(dropped), tuple(removed), exc.message)
+            )
             self.notices.append(
                 f"{exc.message}; the summary was written by the offline engine instead"
             )

@@ -12,19 +12,30 @@ from typing import Any
 NOT_FOUND_WORDS = ("could not find", "not in the log", "nothing", "no entries", "no entry")
 
 
-def ask_json(log: Path, question: str, today: str, engine: str, k: int = 5) -> dict[str, Any]:
-    """`rreview ask --json` run in this process (the model and index stay loaded)."""
+def ask_json(
+    log: Path, question: str, today: str, engine_args: Sequence[str], k: int = 5
+) -> dict[str, Any]:
+    """`rreview ask --json` run in this process (the model and index stay loaded);
+    `engine_args` are the engine options (`--engine`, `--model`, `--base-url`). A failed
+    ask gives its exit code as `error` and its last line on stderr as `message`."""
     from rreview.cli.main import app
 
-    out = io.StringIO()
+    out, err = io.StringIO(), io.StringIO()
     args = ["ask", question, "--log", str(log), "--today", today, "--json", "--k", str(k)]
-    args += ["--engine", engine]
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    args += engine_args
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             app(args, standalone_mode=False)
         except SystemExit as stop:  # handle_errors turns errors into an exit
             if stop.code not in (0, None):
-                return {"answer": "", "citations": [], "evidence": [], "error": stop.code}
+                lines = err.getvalue().strip().splitlines() or [f"exit {stop.code}"]
+                return {
+                    "answer": "",
+                    "citations": [],
+                    "evidence": [],
+                    "error": stop.code,
+                    "message": lines[-1].removeprefix("rreview: ").removeprefix("error: "),
+                }
     text = out.getvalue()
     return json.loads(text[text.index("{") :]) if "{" in text else {"answer": text}
 
@@ -90,3 +101,33 @@ def score_questions(
 
 def _share(ranks: Sequence[int | None], k: int) -> float | None:
     return sum(1 for r in ranks if r is not None and r <= k) / len(ranks) if ranks else None
+
+
+def score_model_answers(
+    questions: Sequence[dict[str, Any]], answers: Sequence[dict[str, Any]]
+) -> tuple[dict[str, float | None], dict[str, list[dict[str, Any]]]]:
+    """What the product's checks did to a model's answers: citations removed (dates not
+    among the evidence) and asks that failed (network, rate limit), with the cases."""
+    removed = []
+    failed = []
+    for question, answer in zip(questions, answers, strict=True):
+        if answer.get("error"):
+            failed.append({"id": question["id"], "error": answer.get("message", "")})
+        elif answer.get("removed_citations"):
+            removed.append(
+                {
+                    "id": question["id"],
+                    "question": question["question"],
+                    "removed": answer["removed_citations"],
+                    "answer": answer.get("answer", "")[:300],
+                }
+            )
+    metrics: dict[str, float | None] = {
+        "answer.model_citations_removed": float(sum(len(r["removed"]) for r in removed)),
+        "answer.model_failed": float(len(failed)),
+    }
+    failures = {
+        "answer: citation removed by the validator": removed,
+        "question: ask failed": failed,
+    }
+    return metrics, {name: cases for name, cases in failures.items() if cases}
