@@ -260,3 +260,27 @@ def test_status_reads_the_team_index_with_store(chroma_server: str, small_log: P
     )
     assert team_totals["indexed"] == 5 and team_totals["indexed_items"] == team_totals["items"]
     assert local_totals["indexed"] == 0 and local_totals["not_indexed"] == 5
+
+
+def test_ask_searches_the_vectors_on_the_server(
+    chroma_server: str, small_log: Path, embedder
+) -> None:
+    store = ["--store", chroma_server, "--collection", "ask-test"]
+    indexed = runner.invoke(app, ["index", "--log", str(small_log), *store])
+    assert indexed.exit_code == 0, indexed.stderr
+
+    args = ["--log", str(small_log), "--today", "2026-11-23", *store]
+    result = runner.invoke(app, ["ask", "training jobs froze on the fresh machine", *args, "-v"])
+
+    assert result.exit_code == 0, result.stderr
+    assert f"vectors: {chroma_server} (collection ask-test)" in result.stderr
+    assert result.stdout.startswith("2026-11-18") and "a100-07 hang" in result.stdout
+    assert not (index_dir(small_log) / "chroma").exists()  # no local vectors, no local copy
+    state = state_dir(index_dir(small_log), StoreSettings(url=chroma_server, collection="ask-test"))
+    assert not list(state.glob("retrieval/*/vectors.npy"))
+    dated = runner.invoke(app, ["ask", "what broke on the new node last week?", *args, "--json"])
+    assert dated.exit_code == 0, dated.stderr
+    data = json.loads(dated.stdout)
+    assert data["range"]["start"] == "2026-11-16" and data["evidence"]
+    assert data["evidence"][0]["date"] == "2026-11-18"
+    assert all("2026-11-16" <= e["date"] <= "2026-11-22" for e in data["evidence"])

@@ -141,8 +141,9 @@ def _ask(
     )
     if verbose:
         window = when.range.describe() if when.range else "any date"
+        searched = f"; vectors: {session.retriever().vectors_source()}" if not sections else ""
         info(
-            f"route: {route}; dates: {window}; exact: {', '.join(exact) or 'none'}; "
+            f"route: {route}; dates: {window}; exact: {', '.join(exact) or 'none'}{searched}; "
             f"{len(evidence)} items retrieved in {time.perf_counter() - started:.2f}s"
         )
     if dry_run:

@@ -68,12 +68,15 @@ class CorpusItem:
 
 
 def corpus_state(snapshot: LogSnapshot) -> str:
-    """What the index holds for `snapshot`, as a digest: equal digests, equal corpora."""
+    """What the index holds for `snapshot`, as a digest: equal digests, equal corpora.
+    Made of the entries' heads: no entry is built for it."""
     from rreview.store.sync import _code_stamp  # the facts cache's key of the reading code
 
-    digest = hashlib.sha256(f"{CORPUS_VERSION}|{_code_stamp()}".encode())
-    for key, entry in snapshot.entries.items():
-        digest.update(f"\n{key}\t{entry.content_hash}\t{entry.line}".encode())
+    # the root too: items keep their file's full path, and an index may be copied to a log
+    # elsewhere (the entry keys are relative)
+    digest = hashlib.sha256(f"{CORPUS_VERSION}|{_code_stamp()}|{snapshot.root}".encode())
+    for key, head in snapshot.heads.items():  # no entry is built for this
+        digest.update(f"\n{key}\t{head.content_hash}\t{head.line}".encode())
     return digest.hexdigest()[:24]
 
 

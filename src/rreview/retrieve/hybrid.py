@@ -175,6 +175,14 @@ class HybridRetriever:
         self.store = store if store is not None and store.remote else None
         self._server: VectorStore | None = None
 
+    def vectors_source(self) -> str:
+        """Where the dense search looks, for `-v`."""
+        if self.store is not None:
+            from rreview.store.vectors import collection_name
+
+            return f"{self.store.url} (collection {collection_name(self.store)})"
+        return "the local copy of the index" if self.corpus.vectors is not None else "none"
+
     def close(self) -> None:
         """Release the corpus and the server connection."""
         if self._server is not None:

@@ -3,8 +3,8 @@ analyses' inputs, reused for as long as neither the log nor the index changed.
 
 `rreview ask` asked again in the same process (the evals, the tests, a long-running caller)
 then costs only the question itself: parse it, embed it, score the corpus, render. Whether
-the log changed is told by the size, time and inode of every file under it (one directory
-walk, no reading); whether the index was replaced, by its facts database's inode.
+the log changed is told by its signature (`log.detect.log_signature`: one directory walk of
+stat calls, no reading); whether the index was replaced, by its facts database's inode.
 Only the last session is kept: a process asking about several logs in turn rebuilds.
 """
 
@@ -35,7 +35,7 @@ class ItemVectorSource(Protocol):
         ...
 
 
-Signature = tuple[tuple[str, int, int, int], ...]
+Signature = tuple[str, int]
 
 
 @dataclass
@@ -129,7 +129,7 @@ def session_for(
     its index are unchanged since, else a new one from `read()` (which reads the log and
     brings the index up to date). Also says whether it was kept."""
     key = (str(root), fmt, str(index), store)
-    signature = log_signature(root, state)
+    signature = index_signature(root, fmt, state, None)
     if _current and _current[0].key == key and _current[0].signature == signature:
         kept = _current[0]
         if embedder is not None:
@@ -137,7 +137,8 @@ def session_for(
         return kept, True
     forget()
     snapshot = read()
-    session = Session(key, log_signature(root, state), snapshot, index, state, store, embedder)
+    signature = index_signature(root, fmt, state, snapshot)
+    session = Session(key, signature, snapshot, index, state, store, embedder)
     _current.append(session)
     return session, False
 
@@ -148,42 +149,15 @@ def forget() -> None:
         _current.pop().close()
 
 
-def log_signature(root: Path, state: Path) -> Signature:
-    """Path, size, modification time and inode of every file of the log (hidden folders and
-    files skipped, as the readers skip them), and the inode of the index's facts database
-    (a rebuilt or deleted index; its writes show in the log's files first)."""
-    database = _stat(str(state / "facts.sqlite"))
-    out = [(database[0], 0, 0, database[3])]
-    if root.is_dir():
-        out += sorted(_walk(str(root)))
-    else:
-        out.append(_stat(str(root)))
-    return tuple(out)
+def index_signature(root: Path, fmt: str, state: Path, snapshot: LogSnapshot | None) -> Signature:
+    """What says "nothing changed": the log's signature (`log.detect.log_signature`: stat
+    calls only; the one the snapshot was read with, when given) and the inode of the index's
+    facts database (a deleted or rebuilt index; an edit shows in the log's files first)."""
+    from rreview.log.detect import log_signature
 
-
-def _stat(path: str) -> tuple[str, int, int, int]:
+    log = snapshot.signature if snapshot is not None else log_signature(root, fmt)
     try:
-        stat = os.stat(path)
+        database = os.stat(state / "facts.sqlite").st_ino
     except OSError:
-        return (path, -1, -1, -1)
-    return (path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
-def _walk(folder: str) -> list[tuple[str, int, int, int]]:
-    out: list[tuple[str, int, int, int]] = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return out
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=True):
-            out += _walk(entry.path)
-        else:
-            try:
-                stat = entry.stat()
-            except OSError:
-                continue
-            out.append((entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ino))
-    return out
+        database = -1
+    return (log, database)

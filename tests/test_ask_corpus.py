@@ -1,0 +1,139 @@
+"""`ask` at speed: the retrieval corpus kept beside the index (word index, item table, a copy
+of the vectors) and the session a process keeps between questions, checked for what could go
+wrong with them: stale answers after an edit, vectors that differ from the index's, scores
+that differ from bm25s, heavy imports on the question path."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from indexed_log import EXAMPLE_LOG, prebuilt_index  # noqa: F401
+from rreview.cli.main import app
+from rreview.paths import index_dir
+from rreview.retrieve.corpus import FOLDER, Corpus, open_corpus
+from rreview.retrieve.hybrid import tokenize
+from rreview.retrieve.lexical import LexicalIndex
+from rreview.store.sync import load_log
+from rreview.store.vectors import VectorStore
+
+runner = CliRunner()
+QUESTION = "when did run-0467 crash?"
+
+
+@pytest.fixture
+def own_log(tmp_path: Path, prebuilt_index: Path) -> Path:  # noqa: F811
+    """A private copy of the example log with its index in this test's RREVIEW_HOME."""
+    log = tmp_path / "log"
+    shutil.copytree(EXAMPLE_LOG, log)
+    shutil.copytree(prebuilt_index, index_dir(log))
+    return log
+
+
+def _ask(log: Path, question: str, *extra: str) -> dict:  # type: ignore[type-arg]
+    args = ["ask", question, "--log", str(log), "--json", "--today", "2026-11-23", *extra]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _corpora(log: Path) -> list[Path]:
+    return sorted(p for p in (index_dir(log) / FOLDER).iterdir() if (p / "done").exists())
+
+
+def test_a_second_question_reuses_the_session_and_an_edit_is_seen(own_log: Path) -> None:
+    first = _ask(own_log, QUESTION)
+    kept = runner.invoke(
+        app, ["ask", QUESTION, "--log", str(own_log), "--json", "--today", "2026-11-23", "-v"]
+    )
+    assert kept.exit_code == 0
+    assert "unchanged since the last question" in kept.stderr
+    assert json.loads(kept.stdout)["evidence"] == first["evidence"]
+
+    page = own_log / "2026-11-20.md"
+    page.write_text(page.read_text() + "- zygomorphic flux capacitor failed again #bug\n")
+    edited = _ask(own_log, "zygomorphic flux capacitor")
+    assert edited["evidence"][0]["date"] == "2026-11-20"
+    assert "zygomorphic" in edited["evidence"][0]["text"]
+    assert len(_corpora(own_log)) == 1  # the corpus of the earlier state is gone
+
+
+def test_the_vector_copy_is_the_index_s_vectors_row_for_row(own_log: Path) -> None:
+    _ask(own_log, QUESTION)
+    page = own_log / "2026-11-18.md"  # one day edited: the others' vectors are copied over
+    page.write_text(page.read_text() + "- a new line about tokenizer padding\n")
+    _ask(own_log, QUESTION)
+    (folder,) = _corpora(own_log)
+    corpus = Corpus(folder)
+    ids = [row[0] for row in corpus.db.execute("select id from items order by pos")]
+    assert corpus.vectors is not None and len(ids) == corpus.size == len(corpus.vectors)
+    with VectorStore(index_dir(own_log) / "chroma") as store:
+        stored = store.get_embeddings(ids)
+    assert set(stored) == set(ids)
+    expected = np.array([stored[i][0] for i in ids], dtype=np.float32)
+    assert np.allclose(corpus.vectors, expected, atol=1e-6)
+    corpus.close()
+
+
+def test_word_scores_are_bm25s_scores(prebuilt_index: Path) -> None:  # noqa: F811
+    import bm25s
+
+    snapshot = load_log(EXAMPLE_LOG, cache=False)
+    corpus = open_corpus(snapshot, prebuilt_index, prebuilt_index)
+    texts = [row[0] for row in corpus.db.execute("select low from items order by pos")]
+    reference = bm25s.BM25()
+    reference.index([tokenize(t) or ["<empty>"] for t in texts], show_progress=False)
+    for question in ("NaN loss fp16 overflow", "h5py workers fork", "run-0467 sdpa", "loss loss"):
+        tokens = [t for t in tokenize(question) if t in reference.vocab_dict]
+        assert tokens
+        ours = corpus.lexical.scores(tokens)
+        assert np.allclose(ours, reference.get_scores(tokens), atol=1e-6)
+        assert (ours > 0).any()
+    assert corpus.lexical.doc_freq("nan") == sum("nan" in tokenize(t) for t in texts) > 0
+    corpus.close()
+
+
+def test_lexical_index_round_trips_through_its_files(tmp_path: Path) -> None:
+    built = LexicalIndex.build([["a", "b", "b"], ["b", "c"], ["<empty>"]])
+    built.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path, 3)
+    assert np.array_equal(loaded.scores(["b", "c", "zzz"]), built.scores(["b", "c", "zzz"]))
+    assert loaded.doc_freq("b") == 2 and loaded.doc_freq("zzz") == 0 and "zzz" not in loaded
+
+
+def test_a_question_imports_no_chromadb_bm25s_or_torch(own_log: Path) -> None:
+    _ask(own_log, QUESTION)  # builds the corpus (that may import them)
+    code = (
+        "import sys\n"
+        "from rreview.cli.main import app\n"
+        "try:\n"
+        f"    app(['ask', {QUESTION!r}, '--log', {str(own_log)!r}, '--offline'])\n"
+        "except SystemExit as stop:\n"
+        "    assert stop.code in (0, None), stop.code\n"
+        "heavy = ('chromadb', 'bm25s', 'scipy', 'torch', 'sentence_transformers')\n"
+        "print('HEAVY=' + ','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True
+    ).stdout
+    assert "run-0467" in out
+    assert out.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_a_deleted_corpus_is_built_again(own_log: Path) -> None:
+    first = _ask(own_log, "which sweep used the wrong hydra config path?")
+    from rreview.retrieve.session import forget
+
+    forget()
+    shutil.rmtree(index_dir(own_log) / FOLDER)
+    again = _ask(own_log, "which sweep used the wrong hydra config path?")
+    assert again["evidence"] == first["evidence"]
+    assert len(_corpora(own_log)) == 1
