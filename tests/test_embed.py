@@ -24,7 +24,22 @@ def sample_texts(tmp_path: Path) -> list[str]:
     texts = [f.item.text for f in load_log(tmp_path / "synthetic").facts]
     texts += [f.item.text for f in load_log(ROOT / "examples" / "research-log").facts]
     texts += ["", "x", "word " * 400]  # empty, tiny, and longer than the 256-token cut
+    texts += LONG_TEXTS
     return list(dict.fromkeys(texts))
+
+
+# Longer than the model's 256 tokens, each differently: both runtimes must cut them alike.
+LONG_TEXTS = [
+    "Traceback (most recent call last):\n"
+    + '  File "train.py", line 212, in step\n    loss.backward()\n' * 40
+    + "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB",
+    "组会讨论了奖励模型中的噪声标签问题，以及如何用对数概率作为信念信号。" * 20,
+    " ".join(f"run-{n:04d} lr={n / 1e4:.4f} acc={0.5 + n / 1e3:.3f}" for n in range(120)),
+    "Predicted val acc 72%, got 68% #prediction. " * 60,
+    ("Notes from the reading group on DPO vs. PPO (source: talk): " + "the KL term " * 150),
+    "```python\n" + "for batch in loader:\n    out = model(**batch)\n" * 50 + "```",
+    "Übermäßig lange Notiz über Lernraten-Aufwärmphasen und Überläufe in fp16. " * 30,
+]
 
 
 def test_onnx_vectors_match_sentence_transformers(tmp_path: Path) -> None:
@@ -69,15 +84,16 @@ def test_a_stale_export_is_not_used() -> None:
     assert onnx_embed.exported_model() is not None
 
 
-def test_small_batches_go_to_onnx_and_large_ones_to_torch(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("rreview.store.embed.SMALL_UPDATE", 3)
+def test_small_and_bulk_batches_both_go_to_onnx() -> None:
+    """The bulk of a full index runs on the ONNX copy too (about half torch's CPU time)."""
     Embedder(backend="torch").encode(["make sure the copy exists"])
     embedder = Embedder()
 
     embedder.encode(["one", "two", "three"])
-    embedder.encode(["one", "two", "three", "four"])
+    vectors = embedder.encode_array([f"bulk text number {n} about run-{n}" for n in range(600)])
 
-    assert embedder.texts_by_backend == {"onnx": 3, "torch": 4}
+    assert embedder.texts_by_backend == {"onnx": 603, "torch": 0}
+    assert vectors.shape == (600, 384)
 
 
 @pytest.mark.slow
