@@ -178,6 +178,7 @@ def _child_index(log: str) -> dict[str, Any]:
         "items": stats.items_embedded,
         "distinct_texts": embedder.model_runs,
         "entries": stats.entries,
+        "runtime": "+".join(name for name, n in embedder.texts_by_backend.items() if n),
     }
 
 
@@ -395,6 +396,13 @@ def verdict(key: str, value: float) -> str:
     return f"{op} {limit:g}: {'ok' if ok else 'MISSED'}"
 
 
+def _runtime_name(index: dict[str, Any]) -> str:
+    """Which runtime ran our pipeline's model (the bare baseline is always torch)."""
+    names = {"onnx": "ONNX Runtime", "torch": "sentence-transformers"}
+    runtime = index.get("runtime", "torch")
+    return " + ".join(names.get(part, part) for part in runtime.split("+"))
+
+
 def rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
     """The printed table of one size: what, value, target."""
     index, items = result["index"], result["items"]
@@ -402,7 +410,7 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("items (distinct texts)", f"{items} ({index['distinct_texts']})", ""),
         ("model load (+ ONNX export, first time)", f"{index['model_load_s']:.1f} s", ""),
         (
-            "full index (model loaded)",
+            f"full index (model loaded; embedded by {_runtime_name(index)})",
             f"{index['index_s']:.1f} s = {items / index['index_s']:.0f} items/s",
             "",
         ),
