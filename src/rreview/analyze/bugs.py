@@ -11,25 +11,26 @@ they are not guesses.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
 from typing import Any
 
-from rreview.analyze.cluster import average_linkage, cosine_matrix, mean_vector
+from rreview.analyze.cluster import ROW_BLOCK, average_linkage, linked_groups, unit_rows
 from rreview.analyze.terms import (
+    FAILURE_CONCEPTS,
+    BagMatrix,
     Vocabulary,
     concepts,
     key_concepts,
     key_terms,
-    overlap,
     shorten,
     tokens,
     vocabulary,
     weighted,
 )
-from rreview.analyze.vectors import ItemVectors
+from rreview.analyze.vectors import ItemVectors, vector_matrix
 from rreview.extract.facts import ItemFacts
 from rreview.extract.tasks import link_tasks
 
@@ -42,6 +43,10 @@ CONCEPT_BONUS = 0.1  # both name the same failure mode on their own line
 CONFLICT_FACTOR = 0.5  # an OOM and a NaN are different bugs, however alike the sentences
 LABEL_TEXT = 70
 KEY_TERMS = 3
+# The fast screen (float32 cosines) is within about 1e-6 of the exact similarity; pairs
+# this close to the threshold are kept as possible links and decided exactly.
+SCREEN_MARGIN = 1e-4
+CONCEPT_BITS = {name: bit for bit, (name, _) in enumerate(FAILURE_CONCEPTS)}
 
 
 @dataclass(frozen=True)
@@ -178,11 +183,79 @@ class BugSimilarity:
         """The similarity the grouping uses: a weighted mean of meaning and words, plus
         CONCEPT_BONUS where both name the same failure mode, scaled down by CONFLICT_FACTOR
         where they name different ones."""
+        return _mix(self, dense_weight, CONCEPT_BONUS if bonus is None else bonus)
+
+
+def _mix(parts: BugSimilarity, dense_weight: float, bonus: float) -> Any:
+    import numpy as np
+
+    mixed = dense_weight * parts.dense + (1 - dense_weight) * parts.lexical
+    mixed = mixed + np.where(parts.shared, bonus, 0.0)
+    return np.where(parts.conflict, mixed * CONFLICT_FACTOR, mixed)
+
+
+class MentionFeatures:
+    """What two mentions are compared by, computed once per mention: the unit mean vector
+    of the item and its sub-bullets, the TF-IDF bag of its words and concepts, and the
+    failure concepts it names (anywhere, and on its own line) as bit masks."""
+
+    def __init__(self, mentions: Sequence[BugMention], vectors: ItemVectors, vocab: Vocabulary):
         import numpy as np
 
-        mixed = dense_weight * self.dense + (1 - dense_weight) * self.lexical
-        mixed = mixed + np.where(self.shared, CONCEPT_BONUS if bonus is None else bonus, 0.0)
-        return np.where(self.conflict, mixed * CONFLICT_FACTOR, mixed)
+        parts = [[m.facts, *m.details] for m in mentions]
+        flat = vector_matrix(vectors, [f for part in parts for f in part]).astype(float)
+        starts = np.cumsum([0] + [len(part) for part in parts[:-1]])
+        sizes = np.array([len(part) for part in parts], dtype=float)[:, None]
+        self.vectors = unit_rows(np.add.reduceat(flat, starts, axis=0) / sizes)
+        self.bags = [weighted(mention_tokens(m), vocab) for m in mentions]
+        # the failure a bug is about is named on its own line; sub-bullets also name causes
+        # and other bugs in passing ("the tokenizer lock" under a hang)
+        self.named = np.array([_bits(concepts(m.all_text)) for m in mentions], dtype=np.int64)
+        self.heads = np.array(
+            [_bits(concepts(m.facts.item.text)) for m in mentions], dtype=np.int64
+        )
+        self._all: BagMatrix | None = None
+        self._single: Any = None
+
+    def __len__(self) -> int:
+        return len(self.bags)
+
+    def similarity(
+        self, rows: Sequence[int], columns: Sequence[int] | None = None
+    ) -> BugSimilarity:
+        """The comparisons of mentions `rows` with mentions `columns` (all when None), exact
+        (float64, the bags' own overlap)."""
+        cols = list(range(len(self))) if columns is None else list(columns)
+        lexical = BagMatrix([self.bags[j] for j in cols]).overlaps([self.bags[i] for i in rows])
+        return self._compare(rows, cols, self.vectors[rows] @ self.vectors[cols].T, lexical)
+
+    def screen(self, rows: Sequence[int]) -> Any:
+        """The combined similarity of mentions `rows` with every mention, fast (float32
+        vectors), within SCREEN_MARGIN of the exact one: to find which pairs may link."""
+        import numpy as np
+
+        if self._all is None:
+            self._all = BagMatrix(self.bags)
+            self._single = self.vectors.astype(np.float32)
+        dense = self._single[rows] @ self._single.T
+        lexical = self._all.overlaps([self.bags[i] for i in rows])
+        parts = self._compare(rows, slice(None), dense, lexical)
+        return parts.combined()
+
+    def _compare(self, rows: Sequence[int], cols: Any, dense: Any, lexical: Any) -> BugSimilarity:
+        named, heads = self.named[rows][:, None], self.heads[rows][:, None]
+        other_named, other_heads = self.named[cols][None, :], self.heads[cols][None, :]
+        return BugSimilarity(
+            dense=dense,
+            lexical=lexical,
+            conflict=(named != 0) & (other_named != 0) & ((named & other_named) == 0),
+            shared=(heads & other_heads) != 0,
+        )
+
+
+def _bits(names: Sequence[str]) -> int:
+    """Failure concepts as a bit mask (one bit per entry of FAILURE_CONCEPTS)."""
+    return sum(1 << CONCEPT_BITS[name] for name in set(names))
 
 
 def bug_similarity(
@@ -194,47 +267,39 @@ def bug_similarity(
     if not mentions:
         empty = np.zeros((0, 0))
         return BugSimilarity(empty, empty, empty.astype(bool), empty.astype(bool))
-    parts = [[m.facts, *m.details] for m in mentions]
-    flat = vectors.vectors([f for part in parts for f in part])
-    composed, start = [], 0
-    for part in parts:
-        composed.append(mean_vector(flat[start : start + len(part)]))
-        start += len(part)
-    bags = [weighted(mention_tokens(m), vocab) for m in mentions]
-    named = [set(concepts(m.all_text)) for m in mentions]
-    # the failure a bug is about is named on its own line; sub-bullets also name causes and
-    # other bugs in passing ("the tokenizer lock" under a hang)
-    heads = [set(concepts(m.facts.item.text)) for m in mentions]
-    return BugSimilarity(
-        dense=cosine_matrix(composed),
-        lexical=np.array([[overlap(a, b) for b in bags] for a in bags]),
-        conflict=np.array([[bool(a and b and not a & b) for b in named] for a in named]),
-        shared=np.array([[bool(a & b) for b in heads] for a in heads]),
-    )
+    features = MentionFeatures(mentions, vectors, vocab)
+    return features.similarity(list(range(len(mentions))))
 
 
-def group_mentions(
+def _combined_of(features: MentionFeatures, members: Sequence[int]) -> Any:
+    """The combined similarity among `members` (k x k, float64), built ROW_BLOCK rows at a
+    time so the parts of the mix never hold more than a block."""
+    import numpy as np
+
+    out = np.empty((len(members), len(members)))
+    for start in range(0, len(members), ROW_BLOCK):
+        rows = list(members[start : start + ROW_BLOCK])
+        out[start : start + len(rows)] = features.similarity(rows, members).combined()
+    return out
+
+
+def _family(
     mentions: Sequence[BugMention],
-    similarity: Any,
+    members: Sequence[int],
+    features: MentionFeatures,
     vocab: Vocabulary,
-    threshold: float = BUG_THRESHOLD,
-) -> list[BugFamily]:
-    """Families from a similarity matrix: recurring ones first, then by size and first date."""
-    families = []
-    for members in average_linkage(similarity, threshold):
-        inner = similarity[members][:, members]
-        best = max(
-            range(len(members)),
-            key=lambda i: (sum(inner[i]) - inner[i][i], -i),
-        )
-        chosen = [mentions[i] for i in members]
-        documents = [mention_tokens(m) for m in chosen]
-        terms = [*key_concepts(documents), *key_terms(documents, vocab)][:KEY_TERMS]
-        families.append(BugFamily(tuple(chosen), chosen[best], tuple(terms)))
-    return sorted(
-        families,
-        key=lambda f: (not f.recurring, -len(f.occurrences), -len(f.mentions), f.dates[0]),
-    )
+) -> BugFamily:
+    """A family of the mentions at `members`: its representative is the mention with the
+    highest similarity to all the others (ties: the first), its key terms the group's."""
+    chosen = [mentions[i] for i in members]
+    best = 0
+    if len(members) > 1:
+        inner = _combined_of(features, members)
+        closeness = (inner.sum(axis=1) - inner.diagonal()).round(9)  # equal rows tie exactly
+        best = int(closeness.argmax())
+    documents = [mention_tokens(m) for m in chosen]
+    terms = [*key_concepts(documents), *key_terms(documents, vocab)][:KEY_TERMS]
+    return BugFamily(tuple(chosen), chosen[best], tuple(terms))
 
 
 def bug_families(
@@ -242,15 +307,39 @@ def bug_families(
     vectors: ItemVectors,
     threshold: float = BUG_THRESHOLD,
     mentions: Sequence[BugMention] | None = None,
+    touching: Callable[[BugMention], bool] | None = None,
+    vocab: Vocabulary | None = None,
 ) -> list[BugFamily]:
     """Group the bug mentions of `facts` (or the `mentions` given, with `facts` as the
-    vocabulary) into families, recurring ones first, largest first."""
+    vocabulary) into families, recurring ones first, largest first. With `touching`, only
+    the families with a mention it accepts (the week's, say) are grouped and returned.
+    `vocab`: the vocabulary of `facts`, if the caller has it already.
+
+    Scales to years of log: pairs that may reach the threshold are found by a fast screen
+    (float32, in blocks), mentions fall into linked parts, and average linkage runs on each
+    part that matters, exactly (see `linked_groups`): the families are those of clustering
+    every mention at once, without its n x n matrices.
+    """
     chosen = list(mentions) if mentions is not None else bug_mentions(facts)
-    if not chosen:
+    seeds = None if touching is None else [i for i, m in enumerate(chosen) if touching(m)]
+    if not chosen or seeds == []:
         return []
-    vocab = vocabulary(f.item.text for f in facts)
-    similarity = bug_similarity(chosen, vectors, vocab).combined()
-    return group_mentions(chosen, similarity, vocab, threshold)
+    vocab = vocab or vocabulary(f.item.text for f in facts)
+    features = MentionFeatures(chosen, vectors, vocab)
+    groups = []
+    for part in linked_groups(len(chosen), features.screen, threshold - SCREEN_MARGIN, seeds):
+        if len(part) == 1:
+            groups.append(part)
+            continue
+        similarity = _combined_of(features, part)
+        groups += [[part[i] for i in g] for g in average_linkage(similarity, threshold, False)]
+    families = [_family(chosen, members, features, vocab) for members in sorted(groups)]
+    if touching is not None:
+        families = [f for f in families if any(touching(m) for m in f.mentions)]
+    return sorted(
+        families,
+        key=lambda f: (not f.recurring, -len(f.occurrences), -len(f.mentions), f.dates[0]),
+    )
 
 
 @dataclass(frozen=True)

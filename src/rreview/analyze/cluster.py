@@ -1,25 +1,34 @@
-"""Grouping by similarity: average-linkage agglomerative clustering, and cosine matrices.
+"""Grouping by similarity: average-linkage agglomerative clustering, linked groups (the
+connected parts of a similarity graph), and cosines.
 
 numpy is imported inside the functions: the CLI module must load without it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+ROW_BLOCK = 256  # rows of a similarity computed at once: bounds memory to ROW_BLOCK x n
 
-def cosine_matrix(vectors: Sequence[Sequence[float]]) -> Any:
-    """Pairwise cosine similarity of `vectors` (an n x n numpy array)."""
+
+def unit_rows(vectors: Any, dtype: Any = None) -> Any:
+    """`vectors` (n x d) with every row scaled to unit length (zero rows stay zero)."""
     import numpy as np
 
-    matrix = np.asarray(vectors, dtype=float).reshape(len(vectors), -1)
+    matrix = np.asarray(vectors, dtype=dtype or float)
+    matrix = matrix.reshape(len(matrix), -1)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    matrix = matrix / np.where(norms == 0, 1.0, norms)
+    return matrix / np.where(norms == 0, 1.0, norms)
+
+
+def cosine_matrix(vectors: Sequence[Sequence[float]] | Any) -> Any:
+    """Pairwise cosine similarity of `vectors` (an n x n numpy array)."""
+    matrix = unit_rows(vectors)
     return matrix @ matrix.T
 
 
-def mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:
+def mean_vector(vectors: Sequence[Sequence[float]] | Any) -> list[float]:
     """The unit-length mean of unit vectors: one vector for an item and its sub-bullets."""
     import numpy as np
 
@@ -28,24 +37,29 @@ def mean_vector(vectors: Sequence[Sequence[float]]) -> list[float]:
     return [float(x) for x in (mean / norm if norm else mean)]
 
 
-def average_linkage(similarity: Any, threshold: float) -> list[list[int]]:
+def average_linkage(similarity: Any, threshold: float, copy: bool = True) -> list[list[int]]:
     """Groups of indices: repeatedly join the two groups with the highest mean pairwise
     similarity while it is at least `threshold`. Deterministic (ties: lowest indices first);
-    groups come back ordered by their first index, members sorted."""
+    groups come back ordered by their first index, members sorted.
+
+    Each row's best partner is kept up to date, so a join costs O(n) instead of a scan of
+    the whole matrix (O(n^2) memory, about O(n^2) time). With `copy=False` the (float64)
+    matrix given is used as the work space and overwritten.
+    """
     import numpy as np
 
-    sim = np.array(similarity, dtype=float)
+    sim = np.array(similarity, dtype=float) if copy else np.asarray(similarity, dtype=float)
     n = len(sim)
     if n == 0:
         return []
     groups: dict[int, list[int]] = {i: [i] for i in range(n)}
     np.fill_diagonal(sim, -np.inf)
-    alive = np.ones(n, dtype=bool)
+    best = np.argmax(sim, axis=1)  # the first column holding each row's maximum
+    value = sim[np.arange(n), best]
     while len(groups) > 1:
-        masked = np.where(alive[:, None] & alive[None, :], sim, -np.inf)
-        flat = int(np.argmax(masked))
-        a, b = divmod(flat, n)
-        if masked[a, b] < threshold:
+        a = int(np.argmax(value))  # the lowest row holding the maximum, as a full scan finds
+        b = int(best[a])
+        if not value[a] >= threshold:
             break
         a, b = min(a, b), max(a, b)
         size_a, size_b = len(groups[a]), len(groups[b])
@@ -54,8 +68,88 @@ def average_linkage(similarity: Any, threshold: float) -> list[list[int]]:
         sim[a, :] = merged
         sim[:, a] = merged
         sim[a, a] = -np.inf
-        alive[b] = False
         sim[b, :] = -np.inf
         sim[:, b] = -np.inf
         groups[a] = sorted(groups[a] + groups.pop(b))
+        value[b] = -np.inf
+        _update_best(sim, best, value, a, b)
     return [groups[k] for k in sorted(groups)]
+
+
+def _update_best(sim: Any, best: Any, value: Any, a: int, b: int) -> None:
+    """Keep each row's best partner after `b` joined `a`: rows that pointed at a or b are
+    scanned again; the others only compare their best with their new value in column a."""
+    import numpy as np
+
+    column = sim[:, a]
+    stale = (best == a) | (best == b)
+    stale[a] = True
+    stale[b] = False
+    better = ~stale & ((column > value) | ((column == value) & (a < best)))
+    best[better] = a
+    value[better] = column[better]
+    rows = np.flatnonzero(stale & (value > -np.inf) | (np.arange(len(best)) == a))
+    if len(rows):
+        best[rows] = np.argmax(sim[rows], axis=1)
+        value[rows] = sim[rows, best[rows]]
+
+
+def linked_groups(
+    count: int,
+    rows: Callable[[Sequence[int]], Any],
+    threshold: float,
+    seeds: Iterable[int] | None = None,
+) -> list[list[int]]:
+    """The connected parts of the graph on `count` nodes that links two nodes whose
+    similarity is at least `threshold`; only the parts holding a node of `seeds` (all parts
+    when None), each sorted, ordered by first node. `rows(indices)` gives the similarities of
+    those nodes to every node (len(indices) x count); it is asked once per node reached, in
+    blocks of ROW_BLOCK, so memory stays O(ROW_BLOCK x count) whatever the number of links.
+
+    Average linkage never joins two groups with no linked pair between them (their mean is
+    below the threshold), so its groups at `threshold` lie each inside one part: clustering
+    the parts one by one gives the same groups as clustering everything at once.
+    """
+    import numpy as np
+
+    reached = np.zeros(count, dtype=bool)
+    order = list(range(count)) if seeds is None else sorted(set(seeds))
+    reached[order] = True
+    parent = np.arange(count)
+    queue = list(order)
+    while queue:
+        block, queue = queue[:ROW_BLOCK], queue[ROW_BLOCK:]
+        linked = np.asarray(rows(block)) >= threshold
+        for i, node in enumerate(block):
+            _join(parent, np.append(np.flatnonzero(linked[i]), node))
+        new = np.flatnonzero(linked.any(axis=0) & ~reached)
+        reached[new] = True
+        queue += new.tolist()
+    nodes = np.flatnonzero(reached)
+    roots = _roots(parent, nodes)
+    parts: dict[int, list[int]] = {}
+    for node, root in zip(nodes.tolist(), roots.tolist(), strict=True):
+        parts.setdefault(root, []).append(node)
+    return sorted(parts.values())
+
+
+def _roots(parent: Any, nodes: Any) -> Any:
+    """Union-find roots of `nodes` (pointer jumping, vectorised), paths compressed."""
+    import numpy as np
+
+    root = parent[nodes]
+    while True:
+        up = parent[root]
+        if np.array_equal(up, root):
+            break
+        root = up
+    parent[nodes] = root
+    return root
+
+
+def _join(parent: Any, nodes: Any) -> None:
+    """Put `nodes` in one union-find set, rooted at the smallest root among them."""
+    import numpy as np
+
+    roots = np.unique(_roots(parent, nodes))
+    parent[roots] = roots[0]

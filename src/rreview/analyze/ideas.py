@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from rreview.analyze.cluster import mean_vector
+from rreview.analyze.cluster import mean_vector, unit_rows
 from rreview.analyze.items import Period
-from rreview.analyze.terms import Vocabulary, overlap, tokens, vocabulary, weighted
-from rreview.analyze.vectors import ItemVectors
+from rreview.analyze.terms import BagMatrix, Vocabulary, overlap, tokens, vocabulary, weighted
+from rreview.analyze.vectors import ItemVectors, vector_matrix
 from rreview.extract.facts import ItemFacts
 
 # The best later done item must score IDEA_THRESHOLD for the idea to count as acted on.
@@ -42,17 +43,19 @@ class IdeaStatus:
         return sorted(set(days))
 
 
+IDEA_BLOCK = 128  # ideas screened at once: memory is IDEA_BLOCK x (done items) floats
+WAITING_CHUNK = 32  # older ideas judged at a time while looking for the oldest still waiting
+# The screen (float32 cosines) is within about 1e-6 of the exact score; candidates this
+# close to the best (or to the threshold) are scored again exactly, as `idea_scores` does.
+SCREEN_MARGIN = 1e-4
+
+
 def _children(facts: Sequence[ItemFacts]) -> dict[tuple[str, date, int], list[ItemFacts]]:
     out: dict[tuple[str, date, int], list[ItemFacts]] = {}
     for f in facts:
         if f.item.parent_line is not None:
             out.setdefault((f.item.file, f.item.date, f.item.parent_line), []).append(f)
     return out
-
-
-def _after(idea: ItemFacts, candidate: ItemFacts) -> bool:
-    a, b = idea.item, candidate.item
-    return b.date > a.date or (b.date == a.date and b.file == a.file and b.line > a.line)
 
 
 def idea_scores(
@@ -64,16 +67,144 @@ def idea_scores(
     """Similarity of an idea (item and sub-bullets) to each candidate: embeddings and words."""
     if not candidates:
         return []
-    from rreview.analyze.cluster import cosine_matrix
-
-    found = vectors.vectors([*idea, *candidates])
-    dense = cosine_matrix([mean_vector(found[: len(idea)]), *found[len(idea) :]])[0, 1:]
+    found = vector_matrix(vectors, [*idea, *candidates])
+    query = unit_rows([mean_vector(found[: len(idea)])])[0]
+    dense = unit_rows(found[len(idea) :]) @ query
     words = weighted([t for f in idea for t in tokens(f.item.text)], vocab)
     return [
         IDEA_DENSE_WEIGHT * float(d)
         + (1 - IDEA_DENSE_WEIGHT) * overlap(words, weighted(tokens(c.item.text), vocab))
         for d, c in zip(dense, candidates, strict=True)
     ]
+
+
+class _Judge:
+    """Ideas against the done items after them. Every idea is first screened against all
+    its candidates at once (float32 cosines and word postings, in blocks); the few close to
+    its best are then scored exactly (`idea_scores`), so the verdicts are those of scoring
+    every pair exactly, at the cost of a few matrix products."""
+
+    def __init__(
+        self,
+        done: Sequence[ItemFacts],
+        children: dict[tuple[str, date, int], list[ItemFacts]],
+        vectors: ItemVectors,
+        vocab: Vocabulary,
+        threshold: float,
+    ) -> None:
+        import numpy as np
+
+        # by date (stable): a tie in score and date goes to the first in log order, as before
+        self.done = sorted(done, key=lambda f: f.item.date)
+        self.days = np.array([f.item.date.toordinal() for f in self.done], dtype=np.int64)
+        files = {name: k for k, name in enumerate(dict.fromkeys(f.item.file for f in self.done))}
+        self.files = files
+        self.file_ids = np.array([files[f.item.file] for f in self.done], dtype=np.int64)
+        self.lines = np.array([f.item.line for f in self.done], dtype=np.int64)
+        self.position = {id(f): k for k, f in enumerate(self.done)}
+        self.children = children
+        self.vectors = vectors
+        self.vocab = vocab
+        self.threshold = threshold
+        self._loaded = len(self.done)  # vectors are read for done[self._loaded:] only
+        self._single: Any = None
+        self._bags: BagMatrix | None = None
+
+    def parts(self, idea: ItemFacts) -> list[ItemFacts]:
+        """The idea and its sub-bullets."""
+        it = idea.item
+        return [idea, *self.children.get((it.file, it.date, it.line), [])]
+
+    def judge(self, ideas: Sequence[ItemFacts], as_of: date) -> list[IdeaStatus]:
+        """The status of each of `ideas`, in their order."""
+        verdicts: dict[int, IdeaStatus] = {}
+        ordered = sorted(ideas, key=lambda f: f.item.date)
+        for start in range(0, len(ordered), IDEA_BLOCK):
+            for status in self._block(ordered[start : start + IDEA_BLOCK], as_of):
+                verdicts[id(status.idea)] = status
+        return [verdicts[id(f)] for f in ideas]
+
+    def _columns(self, first: int) -> tuple[Any, Any]:
+        """Float32 unit vectors and word postings of the done items from `first` on. Items
+        are read once, and only back to the earliest day asked: older ones are never read."""
+        import numpy as np
+
+        if first < self._loaded:
+            fresh = unit_rows(vector_matrix(self.vectors, self.done[first : self._loaded]))
+            fresh = fresh.astype(np.float32)
+            self._single = fresh if self._single is None else np.vstack([fresh, self._single])
+            self._loaded = first
+            self._bags = None
+        if self._bags is None:
+            bags = [weighted(tokens(f.item.text), self.vocab) for f in self.done[self._loaded :]]
+            self._bags = BagMatrix(bags)
+        return self._single[first - self._loaded :], self._bags
+
+    def _block(self, ideas: Sequence[ItemFacts], as_of: date) -> list[IdeaStatus]:
+        import numpy as np
+
+        first = int(np.searchsorted(self.days, min(f.item.date for f in ideas).toordinal()))
+        if first == len(self.done):
+            return [IdeaStatus(f, tuple(self.parts(f)[1:]), None, None, as_of) for f in ideas]
+        single, bags = self._columns(first)
+        skip = first - self._loaded
+        parts = [self.parts(f) for f in ideas]
+        flat = vector_matrix(self.vectors, [p for part in parts for p in part])
+        sizes = [len(part) for part in parts]
+        starts = np.cumsum([0, *sizes[:-1]])
+        means = unit_rows(np.add.reduceat(flat.astype(float), starts, axis=0)).astype(np.float32)
+        words = [
+            weighted([t for p in part for t in tokens(p.item.text)], self.vocab) for part in parts
+        ]
+        screen = IDEA_DENSE_WEIGHT * (means @ single.T).astype(float)
+        screen += (1 - IDEA_DENSE_WEIGHT) * bags.overlaps(words)[:, skip:]
+        return [
+            self._verdict(part, row, first, as_of) for part, row in zip(parts, screen, strict=True)
+        ]
+
+    def _verdict(self, part: list[ItemFacts], screen: Any, first: int, as_of: date) -> IdeaStatus:
+        import numpy as np
+
+        idea = part[0].item
+        days, files, lines = self.days[first:], self.file_ids[first:], self.lines[first:]
+        later = (days > idea.date.toordinal()) | (
+            (days == idea.date.toordinal())
+            & (files == self.files.get(idea.file, -1))
+            & (lines > idea.line)
+        )
+        own = [self.position[id(p)] - first for p in part[1:] if id(p) in self.position]
+        later[[k for k in own if k >= 0]] = False
+        scores = np.where(later, screen, -np.inf)
+        top = float(scores.max()) if len(scores) else -np.inf
+        details = tuple(part[1:])
+        if top < self.threshold - SCREEN_MARGIN:
+            return IdeaStatus(part[0], details, None, None, as_of)
+        floor = max(top - 2 * SCREEN_MARGIN, self.threshold - SCREEN_MARGIN)
+        close = np.flatnonzero(scores >= floor)
+        candidates = [self.done[first + k] for k in close]
+        exact = idea_scores(part, candidates, self.vectors, self.vocab)
+        hits = [(c, s) for c, s in zip(candidates, exact, strict=True) if s >= self.threshold]
+        best = max(hits, key=lambda cs: (cs[1], -cs[0].item.date.toordinal())) if hits else None
+        return IdeaStatus(
+            part[0], details, best[0] if best else None, best[1] if best else None, as_of
+        )
+
+
+def _setting(
+    facts: Sequence[ItemFacts], until: date | None
+) -> tuple[list[ItemFacts], list[ItemFacts], dict[tuple[str, date, int], list[ItemFacts]]]:
+    """(the items up to `until`, the done items an idea can be acted on by, sub-bullets)."""
+    upto = [f for f in facts if until is None or f.item.date <= until]
+    idea_ids = {id(f) for f in upto if f.is_idea}
+    done = [f for f in upto if f.done and id(f) not in idea_ids and f.task and not f.prediction]
+    return upto, done, _children(upto)
+
+
+def _ordered(statuses: Sequence[IdeaStatus]) -> list[IdeaStatus]:
+    return sorted(
+        statuses,
+        key=lambda s: (s.acted_on is not None, s.idea.item.date, s.idea.item.line),
+    )
 
 
 def idea_backlog(
@@ -84,38 +215,61 @@ def idea_backlog(
 ) -> list[IdeaStatus]:
     """Every idea logged in `period`, acted on or waiting, judged against the done items of
     the whole log up to `period.until`: waiting ones first, oldest first, then acted on."""
-    upto = [f for f in facts if period.until is None or f.item.date <= period.until]
+    upto, done, children = _setting(facts, period.until)
     if not upto:
         return []
     as_of = max(f.item.date for f in upto)
-    children = _children(upto)
     ideas = [f for f in upto if f.is_idea and period.contains(f.item.date)]
-    idea_ids = {id(f) for f in upto if f.is_idea}
-    done = [f for f in upto if f.done and id(f) not in idea_ids and f.task and not f.prediction]
+    if not ideas:
+        return []
     vocab = vocabulary(f.item.text for f in upto)
-    if ideas:  # one fetch for everything compared below (the index opens once)
-        details = [
-            d for i in ideas for d in children.get((i.item.file, i.item.date, i.item.line), [])
-        ]
-        vectors.vectors([*ideas, *details, *done])
-    statuses = []
-    for idea in ideas:
-        details = children.get((idea.item.file, idea.item.date, idea.item.line), [])
-        own = {id(d) for d in details}
-        later = [c for c in done if _after(idea, c) and id(c) not in own]
-        scores = idea_scores([idea, *details], later, vectors, vocab)
-        hits = [(c, s) for c, s in zip(later, scores, strict=True) if s >= threshold]
-        first = max(hits, key=lambda cs: (cs[1], -cs[0].item.date.toordinal())) if hits else None
-        statuses.append(
-            IdeaStatus(
-                idea,
-                tuple(details),
-                first[0] if first else None,
-                first[1] if first else None,
-                as_of,
-            )
-        )
-    return sorted(
-        statuses,
-        key=lambda s: (s.acted_on is not None, s.idea.item.date, s.idea.item.line),
+    return _ordered(_Judge(done, children, vectors, vocab, threshold).judge(ideas, as_of))
+
+
+def week_backlog(
+    facts: Sequence[ItemFacts],
+    start: date,
+    end: date,
+    vectors: ItemVectors,
+    waiting_shown: int,
+    threshold: float = IDEA_THRESHOLD,
+    vocab: Vocabulary | None = None,
+) -> tuple[list[IdeaStatus], list[IdeaStatus]]:
+    """What the weekly reflection shows of the backlog as of `end`: (the ideas of
+    [start, end] and the older ideas acted on in it; the `waiting_shown` oldest older ideas
+    still waiting). The same as filtering `idea_backlog(until=end)`, without judging every
+    idea of the log: an older idea is judged in full only if a done item of the week comes
+    close to it, or while the oldest waiting ones are looked for. `vocab`: the vocabulary
+    of the items up to `end`, if the caller has it already."""
+    upto, done, children = _setting(facts, end)
+    ideas = [f for f in upto if f.is_idea]
+    if not ideas:
+        return [], []
+    as_of = max(f.item.date for f in upto)
+    vocab = vocab or vocabulary(f.item.text for f in upto)
+    judge = _Judge(done, children, vectors, vocab, threshold)
+    this_week = [f for f in ideas if start <= f.item.date]
+    older = sorted(
+        (f for f in ideas if f.item.date < start), key=lambda f: (f.item.date, f.item.line)
     )
+    week_done = [f for f in done if start <= f.item.date]
+    nearby = _Judge(week_done, children, vectors, vocab, threshold).judge(older, as_of)
+    judged = {id(f): s for f, s in zip(this_week, judge.judge(this_week, as_of), strict=True)}
+    close = [s.idea for s in nearby if s.acted_on is not None]
+    judged |= {id(f): s for f, s in zip(close, judge.judge(close, as_of), strict=True)}
+    waiting: list[IdeaStatus] = []
+    for first in range(0, len(older), WAITING_CHUNK):
+        chunk = [f for f in older[first : first + WAITING_CHUNK] if id(f) not in judged]
+        judged |= {id(f): s for f, s in zip(chunk, judge.judge(chunk, as_of), strict=True)}
+        statuses = [judged[id(f)] for f in older[first : first + WAITING_CHUNK]]
+        waiting += [s for s in statuses if s.acted_on is None]
+        if len(waiting) >= waiting_shown:
+            break
+    shown = [judged[id(f)] for f in this_week] + [
+        judged[id(s.idea)]
+        for s in nearby
+        if s.acted_on is not None
+        and (acted := judged[id(s.idea)].acted_on) is not None
+        and start <= acted.item.date
+    ]
+    return _ordered(shown), waiting[:waiting_shown]

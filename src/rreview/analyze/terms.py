@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from rreview.extract.notation import strip_notation
 
@@ -26,6 +29,10 @@ STOPWORDS = frozenset(
     yesterday tomorrow bug bugs""".split()  # noqa: SIM905  (a word list reads better so)
 )
 WORD_RE = re.compile(r"[a-z][a-z0-9_]*(?:-[a-z0-9]+)*")
+DIGIT_RE = re.compile(r"\d")
+# Texts whose words are remembered: every item of ten years of log (~70,000), so an analysis
+# that compares one item with many reads each text's words once per process, not per pair.
+TEXT_CACHE = 1 << 17
 
 # Failure modes that logs name in words with nothing in common ("OOM" and "ran out of GPU
 # memory", "NaN" and "the loss exploded"). Each adds one shared token to a bug's words, so the
@@ -88,31 +95,39 @@ CONCEPT_NAMES = {
 }
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def stem(word: str) -> str:
     """A light stemmer, enough to match "hangs"/"hanging"/"hang", "exploded"/"explode"."""
-    if word.endswith("ss") or "_" in word or any(ch.isdigit() for ch in word):
-        return word
+    if word.endswith("ss") or "_" in word or DIGIT_RE.search(word):
+        return sys.intern(word)
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break
-    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+    return sys.intern(word[:-1] if word.endswith("e") and len(word) > 3 else word)
 
 
 def words(text: str) -> list[tuple[str, str]]:
     """(stem, surface) pairs of the content words of `text`, in order."""
     out = []
-    for match in WORD_RE.finditer(text.lower()):
-        surface = match.group(0).strip("-")
+    for found in WORD_RE.findall(text.lower()):
+        surface = found.strip("-")
         if len(surface) < 2 or surface in STOPWORDS:
             continue
-        out.append((stem(surface), surface))
+        out.append((stem(surface), sys.intern(surface)))
     return out
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def item_words(text: str) -> tuple[tuple[str, str], ...]:
+    """`words` of an item's text without its notation and tags, remembered per text: the
+    vocabulary of the whole log and the comparisons after it read each text once."""
+    return tuple(words(strip_notation(text)))
 
 
 def tokens(text: str) -> list[str]:
     """The stems of the content words of an item's text (notation and tags removed)."""
-    return [s for s, _ in words(strip_notation(text))]
+    return [s for s, _ in item_words(text)]
 
 
 def concepts(text: str) -> list[str]:
@@ -145,7 +160,7 @@ def vocabulary(texts: Iterable[str]) -> Vocabulary:
     count = 0
     for text in texts:
         count += 1
-        pairs = words(strip_notation(text))
+        pairs = item_words(text)
         df.update({s for s, _ in pairs})
         for s, form in pairs:
             written.setdefault(s, Counter())[form] += 1
@@ -180,6 +195,39 @@ def overlap(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(b) < len(a):
         a, b = b, a
     return sum(value * b.get(token, 0.0) for token, value in a.items())
+
+
+class BagMatrix:
+    """Many unit TF-IDF vectors (`weighted`) kept as postings (token -> documents, values),
+    so the overlap of a few bags with all of them is a few numpy additions per token instead
+    of a Python loop over every pair. numpy is imported when one is built."""
+
+    def __init__(self, bags: Sequence[Mapping[str, float]]) -> None:
+        import numpy as np
+
+        documents: dict[str, list[int]] = {}
+        values: dict[str, list[float]] = {}
+        for i, bag in enumerate(bags):
+            for token, value in bag.items():
+                documents.setdefault(token, []).append(i)
+                values.setdefault(token, []).append(value)
+        self.size = len(bags)
+        self._postings = {
+            token: (np.array(documents[token], dtype=np.intp), np.array(values[token]))
+            for token in documents
+        }
+
+    def overlaps(self, queries: Sequence[Mapping[str, float]]) -> Any:
+        """`overlap` of each query bag with every bag (a len(queries) x size array)."""
+        import numpy as np
+
+        out = np.zeros((len(queries), self.size))
+        for row, query in zip(out, queries, strict=True):
+            for token, value in query.items():
+                posting = self._postings.get(token)
+                if posting is not None:
+                    row[posting[0]] += value * posting[1]
+        return out
 
 
 def _noise(token: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rreview.extract.facts import ItemFacts
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rreview.config import StoreSettings
     from rreview.store.embed import Embedder
     from rreview.store.sync import LogSnapshot
+    from rreview.store.vectors import VectorStore
 
 
 class ItemVectors(Protocol):
@@ -27,12 +28,24 @@ class ItemVectors(Protocol):
         ...
 
 
+def vector_matrix(source: ItemVectors, items: Sequence[ItemFacts]) -> Any:
+    """The vectors of `items` as one float32 array (len(items) x dimensions): straight from
+    a source that keeps arrays (`matrix`), else built from its lists."""
+    import numpy as np
+
+    matrix = getattr(source, "matrix", None)
+    if matrix is not None:
+        return matrix(items)
+    rows = source.vectors(items)
+    return np.asarray(rows, dtype=np.float32).reshape(len(items), -1)
+
+
 class EmbeddedVectors:
     """Embeds items with the sentence model (loaded on first use), caching by text."""
 
     def __init__(self, embedder: Embedder | None = None) -> None:
         self._embedder = embedder
-        self._cache: dict[str, list[float]] = {}
+        self._cache: dict[str, Any] = {}  # text -> float32 row
 
     def _model(self) -> Embedder:
         if self._embedder is None:
@@ -43,16 +56,26 @@ class EmbeddedVectors:
 
     def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
         """Vectors of `items`, embedding only texts not seen before."""
+        return [[float(x) for x in row] for row in self.matrix(items)]
+
+    def matrix(self, items: Sequence[ItemFacts]) -> Any:
+        """The vectors of `items` as one float32 array, embedding only texts not seen before."""
+        import numpy as np
+
         missing = list(dict.fromkeys(f.item.text for f in items if f.item.text not in self._cache))
         if missing:
-            for text, vector in zip(missing, self._model().encode(missing), strict=True):
-                self._cache[text] = vector
-        return [self._cache[f.item.text] for f in items]
+            rows = np.asarray(self._model().encode(missing), dtype=np.float32)
+            self._cache.update(zip(missing, rows, strict=True))
+        return _stack([self._cache[f.item.text] for f in items])
 
 
 class IndexedVectors:
     """Vectors read from the index by item id; an item the index lacks (or holds with other
-    text) is embedded by the model, so a stale index never gives a wrong vector."""
+    text) is embedded by the model, so a stale index never gives a wrong vector.
+
+    Only the items asked for are read. The store is opened on the first read and kept open
+    for the next ones (an analysis asks in several rounds): close it with `close()` or use
+    the object as a context manager."""
 
     def __init__(
         self,
@@ -65,9 +88,33 @@ class IndexedVectors:
         self._index = index  # the index folder (embedded Chroma inside it)
         self._store = store  # or a Chroma server (team mode)
         self._fallback = fallback or EmbeddedVectors()
-        self._cache: dict[str, list[float]] = {}
+        self._cache: dict[str, Any] = {}  # Item.key -> float32 row
+        self._opened: VectorStore | None = None
         self.read_from_index = 0
         self.embedded = 0
+
+    def __enter__(self) -> IndexedVectors:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the store, if it was opened."""
+        if self._opened is not None:
+            self._opened.close()
+            self._opened = None
+
+    def _stored(self, ids: Sequence[str]) -> dict[str, tuple[list[float], str]]:
+        """The stored vector and text of each of `ids` the store holds."""
+        # chromadb: imported only when vectors are used
+        from rreview.store.vectors import has_vectors, open_vectors
+
+        if self._opened is None:
+            if not has_vectors(self._index, self._store):
+                return {}
+            self._opened = open_vectors(self._index, self._store)
+        return self._opened.get_embeddings(ids)
 
     @classmethod
     def for_snapshot(
@@ -85,30 +132,39 @@ class IndexedVectors:
 
     def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
         """Vectors of `items`: stored ones where the stored text matches, else embedded."""
+        return [[float(x) for x in row] for row in self.matrix(items)]
+
+    def matrix(self, items: Sequence[ItemFacts]) -> Any:
+        """The vectors of `items` as one float32 array (stored, else embedded)."""
         wanted = {f.item.key: f for f in items if f.item.key not in self._cache}
         if wanted:
             self._load(list(wanted.values()))
-        return [self._cache[f.item.key] for f in items]
+        return _stack([self._cache[f.item.key] for f in items])
 
     def _load(self, items: Sequence[ItemFacts]) -> None:
-        stored: dict[str, tuple[list[float], str]] = {}
-        ids = [self._ids[f.item.key] for f in items if f.item.key in self._ids]
-        if ids:
-            # chromadb: imported only when vectors are used
-            from rreview.store.vectors import has_vectors, open_vectors
+        import numpy as np
 
-            if has_vectors(self._index, self._store):
-                with open_vectors(self._index, self._store) as vectors:
-                    stored = vectors.get_embeddings(ids)
+        ids = [self._ids[f.item.key] for f in items if f.item.key in self._ids]
+        stored = self._stored(ids) if ids else {}
         missing = []
         for f in items:
             hit = stored.get(self._ids.get(f.item.key, ""))
             if hit is not None and hit[1] == f.item.text:
-                self._cache[f.item.key] = hit[0]
+                self._cache[f.item.key] = np.asarray(hit[0], dtype=np.float32)
                 self.read_from_index += 1
             else:
                 missing.append(f)
         if missing:
-            for f, vector in zip(missing, self._fallback.vectors(missing), strict=True):
-                self._cache[f.item.key] = vector
+            rows = vector_matrix(self._fallback, missing)
+            self._cache.update((f.item.key, row) for f, row in zip(missing, rows, strict=True))
             self.embedded += len(missing)
+
+
+def _stack(rows: Sequence[Any]) -> Any:
+    import numpy as np
+
+    if not rows:
+        from rreview.store.embed import DIMENSIONS
+
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.stack(rows).astype(np.float32, copy=False)

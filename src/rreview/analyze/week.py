@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from rreview.analyze.bugs import BugFamily, bug_families, bug_mentions
 from rreview.analyze.estimates import EstimateSummary, finished_between, summarize
 from rreview.analyze.focus import FocusReport, focus_by_week
-from rreview.analyze.ideas import IdeaStatus, idea_backlog
+from rreview.analyze.ideas import IdeaStatus, week_backlog
 from rreview.analyze.items import Period, once_per_day, topic_of  # noqa: F401  (re-exported)
 from rreview.analyze.predictions import (
     Calibration,
@@ -21,6 +21,7 @@ from rreview.analyze.predictions import (
     link_predictions,
 )
 from rreview.analyze.stats import median
+from rreview.analyze.terms import Vocabulary, vocabulary
 from rreview.analyze.todos import carried_tasks, completion_by_week
 from rreview.analyze.vectors import EmbeddedVectors, ItemVectors
 from rreview.analyze.weeks import Week
@@ -126,7 +127,11 @@ def week_facts(
     predictions = link_predictions(upto)
     history = summarize(finished_between(tasks, date.min, week.end))
     meaning = vectors or EmbeddedVectors()
-    statuses = _idea_statuses(upto, week, meaning)
+    vocab = vocabulary(f.item.text for f in upto)  # bugs and ideas weigh words by the log's IDF
+    statuses, waiting = week_backlog(
+        upto, week.start, week.end, meaning, WAITING_SHOWN, vocab=vocab
+    )
+    shown = [week.previous(), week]
     return WeekFacts(
         week=week,
         counts=_counts(week, upto, tasks),
@@ -154,17 +159,10 @@ def week_facts(
         sources=tuple(f for f in mine if f.source),
         planned=tuple(_planned(tasks, week)),
         history=_history(upto, tasks, week),
-        bug_families=tuple(_week_families(upto, week, meaning)),
-        idea_statuses=tuple(
-            s
-            for s in statuses
-            if week.contains(s.idea.item.date)
-            or (s.acted_on is not None and week.contains(s.acted_on.item.date))
-        ),
-        waiting_ideas=tuple(
-            s for s in statuses if s.acted_on is None and s.idea.item.date < week.start
-        )[:WAITING_SHOWN],
-        focus=focus_by_week(upto, meaning, [week.previous(), week]) if mine else None,
+        bug_families=tuple(_week_families(upto, week, meaning, vocab)),
+        idea_statuses=tuple(statuses),
+        waiting_ideas=tuple(waiting),
+        focus=focus_by_week(_in_weeks(shown, upto), meaning, shown) if mine else None,
     )
 
 
@@ -185,20 +183,21 @@ def _history(upto: Sequence[ItemFacts], tasks: Sequence[Task], week: Week) -> We
     )
 
 
-def _week_families(upto: Sequence[ItemFacts], week: Week, vectors: ItemVectors) -> list[BugFamily]:
-    """Bug families (grouped over the whole log so far) that have a mention this week."""
+def _week_families(
+    upto: Sequence[ItemFacts], week: Week, vectors: ItemVectors, vocab: Vocabulary
+) -> list[BugFamily]:
+    """Bug families (grouped over the whole log so far) that have a mention this week: only
+    the mentions linked to this week's are grouped (see `bug_families`)."""
     mentions = bug_mentions(upto)
     if not any(week.contains(m.date) for m in mentions):
         return []
-    families = bug_families(upto, vectors, mentions=mentions)
-    return [f for f in families if any(week.contains(m.date) for m in f.mentions)]
+    return bug_families(
+        upto, vectors, mentions=mentions, touching=lambda m: week.contains(m.date), vocab=vocab
+    )
 
 
-def _idea_statuses(upto: Sequence[ItemFacts], week: Week, vectors: ItemVectors) -> list[IdeaStatus]:
-    """Every idea up to the week's end, judged against the done items up to then."""
-    if not any(f.is_idea for f in upto):
-        return []
-    return idea_backlog(upto, vectors, Period(until=week.end))
+def _in_weeks(weeks: Sequence[Week], facts: Sequence[ItemFacts]) -> list[ItemFacts]:
+    return [f for f in facts if any(w.contains(f.item.date) for w in weeks)]
 
 
 def source_counts(facts: Sequence[ItemFacts]) -> Counter[str]:

@@ -128,12 +128,12 @@ def _week(
     target = (
         parse_week(week) if week else default_week(parse_today(today), {f.item.date for f in facts})
     )
-    vectors = IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root), store)
-    if dry_run:
-        preview = chosen_engine.preview_week(week_facts(facts, target, vectors))
-        show_preview(preview, chosen_engine.name)
-        return
-    report, computed = build_week_report(facts, target, chosen_engine, vectors)
+    with IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root), store) as vectors:
+        if dry_run:
+            preview = chosen_engine.preview_week(week_facts(facts, target, vectors))
+            show_preview(preview, chosen_engine.name)
+            return
+        report, computed = build_week_report(facts, target, chosen_engine, vectors)
     for notice in chosen_engine.notices[shown:]:  # a fallback to the offline engine
         warn(notice)
     if not computed.counts.days:
