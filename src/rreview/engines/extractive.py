@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from rreview.analyze.terms import shorten
 from rreview.engines.base import Answer, AnswerRequest
 from rreview.report.markdown import render_section
-from rreview.report.week import shorten
 from rreview.retrieve.hybrid import Evidence
 
 NOT_FOUND = "I could not find this in the log."

@@ -8,18 +8,17 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rreview.analyze.estimates import finished_between, summarize
-from rreview.analyze.predictions import link_predictions
 from rreview.analyze.stats import fmt_hours, fmt_ratio
-from rreview.analyze.todos import carried_tasks
+from rreview.analyze.terms import shorten
 from rreview.engines.base import Answer, AnswerRequest
 from rreview.extract.facts import ItemFacts
-from rreview.extract.tasks import link_tasks
+from rreview.report.analyses import plural
 from rreview.report.markdown import render_section
 from rreview.report.model import ReportLine, ReportSection
-from rreview.report.week import plural, shorten
 from rreview.retrieve.hybrid import Evidence
 from rreview.retrieve.when import DateRange
+
+# The analyses are imported by the builders that use them: a lookup question needs none.
 
 if TYPE_CHECKING:
     from rreview.extract.tasks import Task
@@ -37,6 +36,8 @@ def _compute(key: Any, make: Callable[[], T]) -> T:
 
 def _tasks(facts: Sequence[ItemFacts], remember: Remember) -> list[Task]:
     """Tasks across days: linked once per log read (a pass over every item)."""
+    from rreview.extract.tasks import link_tasks
+
     tasks: list[Task] = remember("tasks", lambda: link_tasks(facts))
     return tasks
 
@@ -53,6 +54,8 @@ def estimates_sections(
     facts: Sequence[ItemFacts], window: DateRange | None, remember: Remember = _compute
 ) -> ReportSection:
     """Estimate against actual for tasks finished in the window, most off first."""
+    from rreview.analyze.estimates import finished_between, summarize
+
     start, end = _bounds(window)
     summary = summarize(finished_between(_tasks(facts, remember), start, end))
     if not summary.tasks:
@@ -95,6 +98,8 @@ def predictions_section(
     facts: Sequence[ItemFacts], window: DateRange | None, remember: Remember = _compute
 ) -> ReportSection:
     """Predictions checked in the window, the most off first, then those still open."""
+    from rreview.analyze.predictions import link_predictions
+
     every = remember("predictions", lambda: link_predictions(facts))
     linked = [p for p in every if any(_in(window, d) for d in p.dates)]
     checked = [p for p in linked if p.checked]
@@ -133,6 +138,8 @@ def todos_section(
     facts: Sequence[ItemFacts], window: DateRange | None, remember: Remember = _compute
 ) -> ReportSection:
     """To-dos carried over more than one day, the longest first."""
+    from rreview.analyze.todos import carried_tasks
+
     start, end = _bounds(window)
     carried = carried_tasks(_tasks(facts, remember), start, end)
     carried.sort(key=lambda t: -len(t.open_dates))

@@ -218,6 +218,14 @@ _RULE_PATTERNS: tuple[tuple[str, str], ...] = tuple(
 )
 
 
+# Every phrase the rules read holds a digit, a month, or one of these words ("day" is in every
+# weekday, "today" and "yesterday"): a question without any names no date, and the rules
+# (~0.1 s to compile) are not needed for it.
+MAY_NAME_A_DATE = re.compile(
+    r"\d|day|week|month|year|ago|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.I
+)
+
+
 @functools.cache
 def _rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((name, re.compile(pattern, re.I)) for name, pattern in _RULE_PATTERNS)
@@ -226,6 +234,8 @@ def _rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
 def parse_when(question: str, today: date) -> When:
     """The date range a question asks about (None if it names none) and the question
     without the words that named it."""
+    if not MAY_NAME_A_DATE.search(question):
+        return When(None, question)
     for name, pattern in _rules():
         for match in pattern.finditer(question):
             span = _rule_span(name, match, today)
