@@ -284,3 +284,29 @@ def test_ask_searches_the_vectors_on_the_server(
     assert data["range"]["start"] == "2026-11-16" and data["evidence"]
     assert data["evidence"][0]["date"] == "2026-11-18"
     assert all("2026-11-16" <= e["date"] <= "2026-11-22" for e in data["evidence"])
+
+
+def test_analyses_read_the_vectors_from_the_server(
+    chroma_server: str, small_log: Path, embedder
+) -> None:
+    def run(command: str, *store: str) -> object:
+        result = runner.invoke(
+            app,
+            [command, "--log", str(small_log), *store, "--json"],
+            env={"RREVIEW_COLLECTION": "analyses-test"},
+        )
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    commands = ("bugs", "focus", "ideas")
+    remote = {command: run(command, "--store", chroma_server) for command in commands}
+
+    assert not (index_dir(small_log) / "chroma").exists()  # nothing embedded locally
+    with server(chroma_server, "analyses-test") as store:
+        assert store.count() == len(load_log(small_log).facts)
+    bugs, focus, ideas = (remote[command] for command in commands)
+    assert isinstance(bugs, list) and len(bugs) == 4  # the week's four bug mentions
+    assert isinstance(focus, dict) and focus["themes"] and isinstance(ideas, list) and ideas
+    # the same vectors, so the same answers as from the embedded store
+    assert {command: run(command) for command in commands} == remote
+    assert (index_dir(small_log) / "chroma").exists()

@@ -2,7 +2,8 @@
 
 Wiring only: read the log, pick the period, run one analysis, print it (Markdown-like lines
 that cite their days, or `--json`). Commands that compare meaning (bugs, focus, ideas)
-refresh the index and read the item vectors from it; numpy and the model load inside them.
+refresh the index and read the item vectors from it (the embedded store, or a team's Chroma
+server with --store, as `index` and `week` do); numpy and the model load inside them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rreview.cli.common import (
+    CollectionOption,
     FormatOption,
     JsonOption,
     LogOption,
+    StoreOption,
     VerboseOption,
     handle_errors,
     info,
@@ -92,12 +95,18 @@ def _print(title: str, sections: list[ReportSection], days: Sequence[date]) -> N
     print("\n".join(out))
 
 
-def _vectors(snapshot: LogSnapshot, verbose: bool) -> IndexedVectors:
+def _vectors(
+    snapshot: LogSnapshot, verbose: bool, store: str | None, collection: str | None
+) -> IndexedVectors:
+    """The index brought up to date, and its item vectors (close them when done): in the
+    embedded store, or on the Chroma server of --store / RREVIEW_STORE / the config file."""
     from rreview.analyze.vectors import IndexedVectors
+    from rreview.config import resolve_store
     from rreview.paths import index_dir
 
-    refresh_index(snapshot, verbose)
-    return IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root))  # embedded store
+    settings = resolve_store(store, collection)
+    refresh_index(snapshot, verbose, settings)
+    return IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root), settings)
 
 
 def _logged(snapshot: LogSnapshot, period: Period) -> list[date]:
@@ -118,6 +127,8 @@ def bugs(
     since: SinceOption = None,
     until: UntilOption = None,
     fmt: FormatOption = "auto",
+    store: StoreOption = None,
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -132,8 +143,10 @@ def bugs(
     snapshot = read_log_reporting(log, fmt, verbose)
     period = _period(since, until)
     mentions = [m for m in bug_mentions(snapshot.facts) if period.contains(m.date)]
-    vectors = _vectors(snapshot, verbose) if mentions else None
-    families = bug_families(snapshot.facts, vectors, mentions=mentions) if vectors else []
+    families = []
+    if mentions:
+        with _vectors(snapshot, verbose, store, collection) as vectors:
+            families = bug_families(snapshot.facts, vectors, mentions=mentions)
     if as_json:
         print_json(bugs_json(families))
         return
@@ -224,6 +237,8 @@ def focus(
     since: SinceOption = None,
     until: UntilOption = None,
     fmt: FormatOption = "auto",
+    store: StoreOption = None,
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -242,7 +257,11 @@ def focus(
     chosen = weeks_between(first, last)
     if since is None:
         chosen = chosen[-weeks:]
-    report = focus_by_week(period.select(snapshot.facts), _vectors(snapshot, verbose), chosen)
+    shown = [
+        f for f in period.select(snapshot.facts) if any(w.contains(f.item.date) for w in chosen)
+    ]
+    with _vectors(snapshot, verbose, store, collection) as vectors:
+        report = focus_by_week(shown, vectors, chosen)
     if as_json:
         print_json(focus_json(report))
         return
@@ -324,6 +343,8 @@ def ideas(
     since: SinceOption = None,
     until: UntilOption = None,
     fmt: FormatOption = "auto",
+    store: StoreOption = None,
+    collection: CollectionOption = None,
     as_json: JsonOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -337,7 +358,8 @@ def ideas(
 
     snapshot = read_log_reporting(log, fmt, verbose)
     period = _period(since, until)
-    statuses = idea_backlog(snapshot.facts, _vectors(snapshot, verbose), period)
+    with _vectors(snapshot, verbose, store, collection) as vectors:
+        statuses = idea_backlog(snapshot.facts, vectors, period)
     if as_json:
         print_json(ideas_json(statuses))
         return
