@@ -243,3 +243,18 @@ def test_index_command_verbose(example_log: Path, embedder) -> None:
 def test_index_command_without_log_is_a_usage_error() -> None:
     result = CliRunner().invoke(app, ["index"])
     assert result.exit_code == 2 and "no log set" in result.stderr
+
+
+def test_rebuild_reads_the_log_afresh_and_keeps_its_parse_cache(
+    example_log: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("rreview.log.parse_cache.RACY_NS", 0)  # the copied pages are settled
+    sync(example_log, embedder)
+    assert load_log(example_log).files_parsed == 0  # the first read was cached
+
+    result = CliRunner().invoke(app, ["index", "--rebuild", "--log", str(example_log), "--json"])
+
+    assert result.exit_code == 0, result.stderr
+    assert '"new": 20' in result.stdout
+    assert (index_dir(example_log) / "parse-cache.pickle").exists()
+    assert load_log(example_log).files_parsed == 0

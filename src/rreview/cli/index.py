@@ -21,7 +21,7 @@ from rreview.cli.common import (
     print_json,
 )
 from rreview.cli.loading import describe, read_log_reporting
-from rreview.config import StoreSettings, resolve_store
+from rreview.config import StoreSettings, resolve_log, resolve_store
 from rreview.paths import index_dir
 
 
@@ -45,10 +45,11 @@ def index(
     from rreview.store.sync import sync_index
 
     settings = resolve_store(store, collection)
+    if rebuild:  # first: the log is then read afresh, and its parse cache kept for next time
+        root = resolve_log(log)
+        _forget(index_dir(root), settings, root)
     snapshot = read_log_reporting(log, fmt, verbose)
     target = index_dir(snapshot.root)
-    if rebuild:
-        _forget(target, settings, snapshot.root)
     stats = sync_index(snapshot, target, store=settings)
     where = f"{settings.url} (collection {_collection(settings)})" if settings.remote else None
     if as_json:
