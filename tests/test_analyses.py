@@ -19,6 +19,7 @@ from rreview.analyze.bugs import (
     CONCEPT_BONUS,
     DENSE_WEIGHT,
     BugFamily,
+    BugMention,
     bug_families,
     bug_mentions,
     pairwise_f1,
@@ -26,6 +27,7 @@ from rreview.analyze.bugs import (
 from rreview.analyze.terms import concepts
 from rreview.analyze.vectors import EmbeddedVectors
 from rreview.cli.main import app
+from rreview.log.model import Item
 from rreview.store.sync import load_log
 
 FIXTURES = Path(__file__).parent / "fixtures" / "analyses"
@@ -595,3 +597,144 @@ def test_readme_documents_each_json_shape(
     documented = json.loads(block.split("```json", 1)[1].split("```", 1)[0])
     actual = run_json(shared_home, monkeypatch, command, "--log", str(log))
     _same_shape(_shape(documented), _shape(actual), command)
+
+
+# ---------------------------------------------------------------- at scale, the same answers
+
+
+def reference_average_linkage(similarity: list[list[float]], threshold: float) -> list[list[int]]:
+    """The plain algorithm: scan every pair for the best join, each time."""
+    import numpy as np
+
+    sim = np.array(similarity, dtype=float)
+    n = len(sim)
+    groups = {i: [i] for i in range(n)}
+    np.fill_diagonal(sim, -np.inf)
+    alive = np.ones(n, dtype=bool)
+    while len(groups) > 1:
+        masked = np.where(alive[:, None] & alive[None, :], sim, -np.inf)
+        a, b = divmod(int(np.argmax(masked)), n)
+        if masked[a, b] < threshold:
+            break
+        a, b = min(a, b), max(a, b)
+        merged = (len(groups[a]) * sim[a] + len(groups[b]) * sim[b]) / (
+            len(groups[a]) + len(groups[b])
+        )
+        sim[a, :], sim[:, a] = merged, merged
+        sim[a, a] = -np.inf
+        alive[b] = False
+        sim[b, :], sim[:, b] = -np.inf, -np.inf
+        groups[a] = sorted(groups[a] + groups.pop(b))
+    return [groups[k] for k in sorted(groups)]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_average_linkage_is_the_plain_algorithm(seed: int) -> None:
+    import numpy as np
+
+    from rreview.analyze.cluster import average_linkage, linked_groups
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 60))
+    points = rng.normal(size=(n, 4))
+    sim = points @ points.T / 4
+    if seed % 2:  # coarse values: many exact ties, broken by the lowest indices
+        sim = np.round(sim * 4) / 4
+    expected = reference_average_linkage(sim.tolist(), 0.3)
+    assert average_linkage(sim, 0.3) == expected
+    # clustering each linked part alone gives the same groups
+    parts = linked_groups(n, lambda rows: sim[rows], 0.3)
+    assert sorted(i for part in parts for i in part) == list(range(n))
+    by_part = [
+        [part[i] for i in g] for part in parts for g in average_linkage(sim[part][:, part], 0.3)
+    ]
+    assert sorted(by_part) == expected
+    seeds = [int(rng.integers(n))]
+    assert linked_groups(n, lambda rows: sim[rows], 0.3, seeds) == [
+        p for p in parts if seeds[0] in p
+    ]
+
+
+@pytest.fixture(scope="module")
+def synthetic_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Eight weeks of the benchmark generator's log: recurring bugs, ideas, done work."""
+    from benchmarks.synthlog import write_log
+
+    folder = tmp_path_factory.mktemp("synthetic") / "log"
+    write_log(folder, days=56, items_per_day=12, seed=3)
+    return folder
+
+
+def test_bug_families_are_those_of_clustering_every_mention(
+    synthetic_log: Path, vectors: EmbeddedVectors
+) -> None:
+    from rreview.analyze.bugs import bug_similarity
+    from rreview.analyze.cluster import average_linkage
+    from rreview.analyze.terms import vocabulary
+
+    for facts in (load_log(synthetic_log).facts, load_log(EXAMPLE).facts):
+        mentions = bug_mentions(facts)
+        vocab = vocabulary(f.item.text for f in facts)
+        whole = average_linkage(bug_similarity(mentions, vectors, vocab).combined(), BUG_THRESHOLD)
+        families = bug_families(facts, vectors)
+        assert sorted(by_date(families)) == sorted(
+            [[mentions[i].date.isoformat() for i in g] for g in whole]
+        )
+        assert any(len(f.mentions) > 2 for f in families)  # bugs do recur in both logs
+        last = max(m.date for m in mentions)
+
+        def late(m: BugMention, last: date = last) -> bool:
+            return (last - m.date).days < 7
+
+        touching = bug_families(facts, vectors, touching=late)
+        assert by_date(touching) == by_date([f for f in families if any(map(late, f.mentions))])
+
+
+def reference_idea_backlog(facts: list, vectors: EmbeddedVectors) -> list[tuple]:  # type: ignore[type-arg]
+    """Each idea scored exactly against every later done item (the plain way)."""
+    from rreview.analyze.ideas import IDEA_THRESHOLD, idea_scores
+    from rreview.analyze.terms import vocabulary
+
+    def after(a: Item, b: Item) -> bool:
+        return b.date > a.date or (b.date == a.date and b.file == a.file and b.line > a.line)
+
+    vocab = vocabulary(f.item.text for f in facts)
+    ideas = [f for f in facts if f.is_idea]
+    done = [f for f in facts if f.done and not f.is_idea and f.task and not f.prediction]
+    out = []
+    for idea in ideas:
+        it = idea.item
+        details = [
+            f
+            for f in facts
+            if (f.item.file, f.item.date, f.item.parent_line) == (it.file, it.date, it.line)
+        ]
+        later = [c for c in done if after(it, c.item) and c not in details]
+        scores = idea_scores([idea, *details], later, vectors, vocab)
+        hits = [(c, s) for c, s in zip(later, scores, strict=True) if s >= IDEA_THRESHOLD]
+        best = max(hits, key=lambda cs: (cs[1], -cs[0].item.date.toordinal()))[0] if hits else None
+        out.append((idea.item.key, best.item.key if best else None))
+    return out
+
+
+def test_ideas_judged_as_scoring_every_pair(synthetic_log: Path, vectors: EmbeddedVectors) -> None:
+    from rreview.analyze.ideas import idea_backlog, week_backlog
+    from rreview.analyze.items import Period, weeks_between
+
+    facts = load_log(synthetic_log).facts
+    backlog = idea_backlog(facts, vectors)
+    got = {s.idea.item.key: (s.acted_on.item.key if s.acted_on else None) for s in backlog}
+    expected = dict(reference_idea_backlog(facts, vectors))
+    assert got == expected
+    assert 0 < sum(1 for v in got.values() if v) < len(got)  # both verdicts occur
+    days = sorted({f.item.date for f in facts})
+    for week in weeks_between(days[0], days[-1])[1:]:
+        full = idea_backlog(facts, vectors, Period(until=week.end))
+        shown = [
+            s
+            for s in full
+            if week.contains(s.idea.item.date)
+            or (s.acted_on is not None and week.contains(s.acted_on.item.date))
+        ]
+        waiting = [s for s in full if s.acted_on is None and s.idea.item.date < week.start][:3]
+        assert week_backlog(facts, week.start, week.end, vectors, 3) == (shown, waiting)
