@@ -196,6 +196,7 @@ def _session(log: Path | None, fmt: str, store: StoreSettings, verbose: bool) ->
 def _bug_family_sections(session: Session, window: DateRange | None) -> tuple[ReportSection, ...]:
     """The bug families of the mentions in `window`, recurring ones first."""
     from rreview.analyze.bugs import bug_families, bug_mentions
+    from rreview.analyze.terms import vocabulary
     from rreview.report.analyses.bugs import bugs_sections
 
     facts = session.facts()
@@ -209,5 +210,9 @@ def _bug_family_sections(session: Session, window: DateRange | None) -> tuple[Re
 
         return (Section("Bugs", (), note="No bug logged in that time."),)
     vectors = session.remember("item vectors", session.item_vectors)
-    families = bug_families(facts, vectors, mentions=mentions)
+    vocab = session.remember("vocabulary", lambda: vocabulary(f.item.text for f in facts))
+    families = session.remember(
+        ("bug families", window),
+        lambda: bug_families(facts, vectors, mentions=mentions, vocab=vocab),
+    )
     return tuple(bugs_sections(families))

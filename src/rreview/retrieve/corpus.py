@@ -179,19 +179,30 @@ class Corpus:
 
 class CorpusVectors:
     """Item vectors for the analyses (bug families), read from the corpus' copy of the index
-    instead of Chroma; an item the corpus lacks (or holds with other text) is embedded."""
+    instead of Chroma; an item the corpus lacks (or holds with other text) is embedded.
+    Has `matrix` (float32 rows), which the analyses prefer to lists of floats."""
 
     def __init__(self, corpus: Corpus, ids: Mapping[str, str]) -> None:
         self._corpus = corpus
         self._ids = ids  # Item.key -> item id
-        self._cache: dict[str, list[float]] = {}
+        self._cache: dict[str, Any] = {}  # Item.key -> float32 row
 
     def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
         """One unit vector per item, in order."""
+        return [[float(x) for x in row] for row in self.matrix(items)]
+
+    def matrix(self, items: Sequence[ItemFacts]) -> np.ndarray:
+        """The vectors of `items` as one float32 array, a row per item."""
+        import numpy as np
+
+        from rreview.store.embed import DIMENSIONS
+
         wanted = [f for f in items if f.item.key not in self._cache]
         if wanted:
             self._load(wanted)
-        return [self._cache[f.item.key] for f in items]
+        if not items:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.stack([self._cache[f.item.key] for f in items]).astype(np.float32, copy=False)
 
     def _load(self, items: Sequence[ItemFacts]) -> None:
         vectors = self._corpus.vectors
@@ -202,13 +213,13 @@ class CorpusVectors:
         for f in items:
             pos = found.get(self._ids.get(f.item.key, ""))
             if vectors is not None and pos is not None and texts[pos] == f.item.text:
-                self._cache[f.item.key] = [float(x) for x in vectors[pos]]
+                self._cache[f.item.key] = vectors[pos]
             else:
                 missing.append(f)
         if missing:
             from rreview.store.embed import Embedder
 
-            rows = Embedder().encode([f.item.text for f in missing])
+            rows = Embedder().encode_array([f.item.text for f in missing])
             self._cache.update((f.item.key, row) for f, row in zip(missing, rows, strict=True))
 
 
