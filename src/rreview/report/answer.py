@@ -205,9 +205,14 @@ def _ratio(line: ReportLine) -> float:
 
 
 def cited_evidence(sections: Sequence[ReportSection], corpus: Corpus) -> tuple[Evidence, ...]:
-    """The items of the cited days that the tables rest on, as evidence (score 1.0)."""
-    days = {d for s in sections for line in s.lines for d in line.dates}
-    texts = {line.text for s in sections for line in s.lines}
+    """The items of the cited days that the tables rest on, as evidence (score 1.0): an
+    item whose words a line citing its day contains (a line is only searched for the items
+    of the days it cites: ten years of bug mentions are not checked against every line)."""
+    lines_of: dict[date, list[str]] = {}
+    for section in sections:
+        for line in section.lines:
+            for day in set(line.dates):
+                lines_of.setdefault(day, []).append(line.text)
     return tuple(
         Evidence(
             id=item.id,
@@ -218,15 +223,15 @@ def cited_evidence(sections: Sequence[ReportSection], corpus: Corpus) -> tuple[E
             score=1.0,
             section=item.section,
         )
-        for item in corpus.top_level_on(sorted(days))
-        if _mentioned(item.mention, texts)
+        for item in corpus.top_level_on(sorted(lines_of))
+        if _mentioned(item.mention, lines_of[item.date])
     )
 
 
-def _mentioned(mention: str, texts: set[str]) -> bool:
+def _mentioned(mention: str, texts: Sequence[str]) -> bool:
     """Whether a table line names the item (its task words, cut as the tables cut them)."""
     key = shorten(mention, 60).rstrip("…")
-    return any(key and key in text for text in texts)
+    return bool(key) and any(key in text for text in texts)
 
 
 def render_answer(answer: Answer, request: AnswerRequest) -> str:
