@@ -213,6 +213,11 @@ def cited_evidence(sections: Sequence[ReportSection], corpus: Corpus) -> tuple[E
         for line in section.lines:
             for day in set(line.dates):
                 lines_of.setdefault(day, []).append(line.text)
+    cited = [
+        pos
+        for pos, day, mention in corpus.top_level_mentions(sorted(lines_of))
+        if _mentioned(mention, lines_of[day])
+    ]
     return tuple(
         Evidence(
             id=item.id,
@@ -223,8 +228,7 @@ def cited_evidence(sections: Sequence[ReportSection], corpus: Corpus) -> tuple[E
             score=1.0,
             section=item.section,
         )
-        for item in corpus.top_level_on(sorted(lines_of))
-        if _mentioned(item.mention, lines_of[item.date])
+        for item in corpus.items(cited)
     )
 
 

@@ -153,18 +153,19 @@ class Corpus:
         )
         return [_item(row) for row in rows]
 
-    def top_level_on(self, days: Sequence[date]) -> list[CorpusItem]:
-        """The top-level items dated on any of `days`, in log order."""
+    def top_level_mentions(self, days: Sequence[date]) -> list[tuple[int, date, str]]:
+        """(position, date, how a table names it) of the top-level items dated on any of
+        `days`, in log order: only what deciding whether a table cites an item needs."""
         ordinals = sorted({d.toordinal() for d in days})
-        out: list[CorpusItem] = []
+        out: list[tuple[int, date, str]] = []
         for start in range(0, len(ordinals), 500):
             batch = ordinals[start : start + 500]
             marks = ", ".join("?" * len(batch))
             rows = self.db.execute(
-                f"select {COLUMNS} from items where depth = 0 and day in ({marks})", batch
+                f"select pos, day, mention from items where depth = 0 and day in ({marks})", batch
             )
-            out += [_item(row) for row in rows]
-        return sorted(out, key=lambda item: item.pos)
+            out += [(pos, date.fromordinal(day), mention) for pos, day, mention in rows]
+        return sorted(out)
 
     def positions(self, ids: Sequence[str]) -> dict[str, int]:
         """Item id -> position, for the ids the corpus has."""
