@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from rreview.analyze.weeks import Week
+from rreview.analyze.weeks import Week, week_of
 from rreview.extract.facts import ItemFacts, SourceKind
 
 KIND_ORDER = {kind.value: index for index, kind in enumerate(SourceKind)}
@@ -45,10 +45,11 @@ def kind_of(facts: ItemFacts) -> str:
 
 def sources_by_week(facts: Sequence[ItemFacts], weeks: Sequence[Week]) -> list[WeekSources]:
     """For each week, the items (at any depth) that say where they came from."""
-    sourced = [f for f in facts if f.source]
-    return [
-        WeekSources(week, tuple(f for f in sourced if week.contains(f.item.date))) for week in weeks
-    ]
+    by_week: dict[Week, list[ItemFacts]] = {}
+    for f in facts:
+        if f.source:
+            by_week.setdefault(week_of(f.item.date), []).append(f)
+    return [WeekSources(week, tuple(by_week.get(week, ()))) for week in weeks]
 
 
 def unsourced_ideas(facts: Sequence[ItemFacts]) -> list[ItemFacts]:

@@ -22,7 +22,7 @@ from rreview.analyze.predictions import (
 )
 from rreview.analyze.stats import median
 from rreview.analyze.terms import Vocabulary, vocabulary
-from rreview.analyze.todos import carried_tasks, completion_by_week
+from rreview.analyze.todos import carried_tasks, completion_by_week, planned_in
 from rreview.analyze.vectors import EmbeddedVectors, ItemVectors
 from rreview.analyze.weeks import Week
 from rreview.extract.facts import ItemFacts
@@ -90,7 +90,7 @@ def _in(week: Week, facts: Sequence[ItemFacts]) -> list[ItemFacts]:
 
 
 def _planned(tasks: Sequence[Task], week: Week) -> list[Task]:
-    return [t for t in tasks if any(m.is_todo and week.contains(m.item.date) for m in t.mentions)]
+    return planned_in(tasks, week)
 
 
 def _counts(week: Week, facts: Sequence[ItemFacts], tasks: Sequence[Task]) -> WeekCounts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from rreview.errors import UsageError
 
@@ -18,12 +19,12 @@ class Week:
     year: int
     number: int
 
-    @property
+    @cached_property  # asked for once per item when items are sorted into weeks
     def start(self) -> date:
         """The Monday."""
         return date.fromisocalendar(self.year, self.number, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         """The Sunday."""
         return self.start + timedelta(days=6)
