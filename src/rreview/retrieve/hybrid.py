@@ -207,18 +207,20 @@ class HybridRetriever:
         if not count:
             return []
         lexical, lexical_scores = self._lexical(query, allowed)
-        dense = self._dense(query, window, allowed, count)
+        dense, dense_scores = self._dense(query, window, allowed, count)
         matched = corpus.containing(exact, first, last) if exact else {}
         fused = np.zeros(corpus.size, dtype=np.float64)
+        hit_counts = np.zeros(corpus.size, dtype=np.int64)
         candidate = np.zeros(corpus.size, dtype=bool)
-        for ranking in (lexical, np.fromiter(dense, dtype=np.int64, count=len(dense))):
+        for ranking in (lexical, dense):
             fused[ranking] += 1.0 / (RRF_K + np.arange(1, len(ranking) + 1))
             candidate[ranking] = True
-        candidate[list(matched)] = True
+        for n, strings in matched.items():
+            candidate[n] = True
+            hit_counts[n] = len(strings)
         fused[corpus.plan] *= PLAN_WEIGHT  # a to-do repeats the task's words every day it is open
         positions = np.flatnonzero(candidate)
-        hit_counts = np.array([len(matched.get(int(n), ())) for n in positions])
-        order = positions[np.lexsort((positions, -fused[positions], -hit_counts))]
+        order = positions[np.lexsort((positions, -fused[positions], -hit_counts[positions]))]
         best = 2.0 / (RRF_K + 1)
         shared = self._shared(query)
         unknown = self.unknown_names(query, exact)
@@ -226,7 +228,7 @@ class HybridRetriever:
         out = []
         for item in _once_per_text(order, corpus, k):
             n = item.pos
-            cosine = dense.get(n)
+            cosine = None if np.isnan(dense_scores[n]) else float(dense_scores[n])
             hits = tuple(matched.get(n, ()))
             words = set(tokenize(corpus.words(n)))
             relevant = (
@@ -305,27 +307,31 @@ class HybridRetriever:
 
     def _dense(
         self, query: str, window: DateRange | None, allowed: Any, count: int
-    ) -> dict[int, float]:
-        """Item position -> cosine similarity of the best `max(DENSE_POOL, count // 4)`
-        items of the window, best first."""
-        pool = min(count, max(DENSE_POOL, count // 4))
-        if self.store is not None:
-            return self._dense_on_server(query, window, pool)
-        vectors = self.corpus.vectors
-        if vectors is None or not len(vectors):
-            return {}
+    ) -> tuple[Any, Any]:
+        """The positions of the best `max(DENSE_POOL, count // 4)` items of the window by
+        cosine similarity, best first, and every item's similarity (NaN outside them)."""
         import numpy as np
 
+        pool = min(count, max(DENSE_POOL, count // 4))
+        scores = np.full(self.corpus.size, np.nan)
+        if self.store is not None:
+            found = self._dense_on_server(query, window, pool)
+            positions = np.fromiter(found, dtype=np.int64, count=len(found))
+            scores[positions] = list(found.values())
+            return positions, scores
+        vectors = self.corpus.vectors
+        if vectors is None or not len(vectors):
+            return np.zeros(0, dtype=np.int64), scores
         cosine = vectors @ self._query_vector(query)
         if allowed is not None:
             cosine = np.where(allowed, cosine, -np.inf)
-        top = (
-            np.argpartition(-cosine, pool - 1)[:pool]
-            if pool < len(cosine)
-            else np.arange(len(cosine))
-        )
+        if pool < len(cosine):
+            top = np.argpartition(-cosine, pool - 1)[:pool]
+        else:
+            top = np.arange(len(cosine))
         top = top[np.lexsort((top, -cosine[top]))]
-        return {int(n): float(cosine[n]) for n in top}
+        scores[top] = cosine[top]
+        return top, scores
 
     def _dense_on_server(self, query: str, window: DateRange | None, pool: int) -> dict[int, float]:
         """The same from the team's Chroma server: one query filtered by date there, for at

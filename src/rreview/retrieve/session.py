@@ -4,7 +4,9 @@ analyses' inputs, reused for as long as neither the log nor the index changed.
 `rreview ask` asked again in the same process (the evals, the tests, a long-running caller)
 then costs only the question itself: parse it, embed it, score the corpus, render. Whether
 the log changed is told by its signature (`log.detect.log_signature`: one directory walk of
-stat calls, no reading); whether the index was replaced, by its facts database's inode.
+stat calls, no reading); whether the index was replaced, by its facts database's inode. A
+cheaper stamp of the same files (`quick_stamp`) spares even that walk when nothing at all
+changed.
 Only the last session is kept: a process asking about several logs in turn rebuilds.
 """
 
@@ -52,6 +54,7 @@ class Session:
     _retriever: HybridRetriever | None = None
     _facts: list[ItemFacts] | None = None
     _memo: dict[Any, Any] = field(default_factory=dict)
+    quick: Any = None  # `quick_stamp` when this was last known current
 
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever over this log's corpus (built on first use if the index
@@ -129,9 +132,14 @@ def session_for(
     its index are unchanged since, else a new one from `read()` (which reads the log and
     brings the index up to date). Also says whether it was kept."""
     key = (str(root), fmt, str(index), store)
-    signature = index_signature(root, fmt, state, None)
-    if _current and _current[0].key == key and _current[0].signature == signature:
-        kept = _current[0]
+    quick = quick_stamp(root, state)
+    kept = _current[0] if _current and _current[0].key == key else None
+    if kept is not None and kept.quick != quick:
+        if kept.signature == index_signature(root, fmt, state, None):
+            kept.quick = quick  # something changed that the log's reading does not see
+        else:
+            kept = None
+    if kept is not None:
         if embedder is not None:
             kept.embedder = embedder
         return kept, True
@@ -139,6 +147,7 @@ def session_for(
     snapshot = read()
     signature = index_signature(root, fmt, state, snapshot)
     session = Session(key, signature, snapshot, index, state, store, embedder)
+    session.quick = quick_stamp(root, state)
     _current.append(session)
     return session, False
 
@@ -161,3 +170,43 @@ def index_signature(root: Path, fmt: str, state: Path, snapshot: LogSnapshot | N
     except OSError:
         database = -1
     return (log, database)
+
+
+def quick_stamp(root: Path, state: Path) -> Any:
+    """Path, size, times and inode of everything under `root` (hidden files too), whether
+    the folder marks readers look for sit above it, and the index database's inode: one
+    `os.scandir` walk (~25 ms at ten years, a third of `log_signature`, which reads a subset
+    of these). Equal stamps: the kept session is current; different ones: ask
+    `log_signature`, which decides."""
+    marks = []
+    for folder in [root, *root.parents][:7]:
+        marks += [(folder / ".obsidian").exists(), (folder / "logseq" / "config.edn").exists()]
+    tree = _walk(str(root)) if root.is_dir() else [_stat(str(root))]
+    return (tuple(marks), _stat(str(state / "facts.sqlite"))[4], tuple(tree))
+
+
+def _stat(path: str) -> tuple[str, int, int, int, int]:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (path, -1, -1, -1, -1)
+    return (path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def _walk(folder: str) -> list[tuple[str, int, int, int, int]]:
+    out: list[tuple[str, int, int, int, int]] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return out
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=True):
+            out.append((entry.path, 0, 0, 0, entry.inode()))
+            out += _walk(entry.path)
+            continue
+        try:
+            stat = entry.stat()
+        except OSError:
+            continue
+        out.append((entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+    return out
