@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from itertools import combinations
 from typing import Any
 
@@ -109,7 +110,7 @@ class BugFamily:
         """Every day with a mention, sorted."""
         return tuple(sorted({m.date for m in self.mentions}))
 
-    @property
+    @cached_property  # asked for by the sort, the report and its lines
     def occurrences(self) -> tuple[date, ...]:
         """The days the bug happened: a bug to-do carried from day to day counts once, on the
         day it was first listed."""
@@ -221,12 +222,16 @@ class MentionFeatures:
         return len(self.bags)
 
     def similarity(
-        self, rows: Sequence[int], columns: Sequence[int] | None = None
+        self,
+        rows: Sequence[int],
+        columns: Sequence[int] | None = None,
+        column_bags: BagMatrix | None = None,
     ) -> BugSimilarity:
         """The comparisons of mentions `rows` with mentions `columns` (all when None), exact
-        (float64, the bags' own overlap)."""
+        (float64). `column_bags`: the bags of `columns` as a BagMatrix, if already built."""
         cols = list(range(len(self))) if columns is None else list(columns)
-        lexical = BagMatrix([self.bags[j] for j in cols]).overlaps([self.bags[i] for i in rows])
+        bags = column_bags or BagMatrix([self.bags[j] for j in cols])
+        lexical = bags.overlaps([self.bags[i] for i in rows])
         return self._compare(rows, cols, self.vectors[rows] @ self.vectors[cols].T, lexical)
 
     def screen(self, rows: Sequence[int]) -> Any:
@@ -277,9 +282,10 @@ def _combined_of(features: MentionFeatures, members: Sequence[int]) -> Any:
     import numpy as np
 
     out = np.empty((len(members), len(members)))
+    bags = BagMatrix([features.bags[j] for j in members])
     for start in range(0, len(members), ROW_BLOCK):
         rows = list(members[start : start + ROW_BLOCK])
-        out[start : start + len(rows)] = features.similarity(rows, members).combined()
+        out[start : start + len(rows)] = features.similarity(rows, members, bags).combined()
     return out
 
 

@@ -162,26 +162,29 @@ class _Judge:
             self._verdict(part, row, first, as_of) for part, row in zip(parts, screen, strict=True)
         ]
 
-    def _verdict(self, part: list[ItemFacts], screen: Any, first: int, as_of: date) -> IdeaStatus:
+    def _verdict(self, part: list[ItemFacts], row: Any, first: int, as_of: date) -> IdeaStatus:
+        """The idea's verdict from its screened row (overwritten): only later done items
+        count, its own sub-bullets never."""
         import numpy as np
 
         idea = part[0].item
-        days, files, lines = self.days[first:], self.file_ids[first:], self.lines[first:]
-        later = (days > idea.date.toordinal()) | (
-            (days == idea.date.toordinal())
-            & (files == self.files.get(idea.file, -1))
-            & (lines > idea.line)
+        days = self.days[first:]
+        day = idea.date.toordinal()
+        low, high = np.searchsorted(days, day, "left"), np.searchsorted(days, day, "right")
+        row[:low] = -np.inf  # the done items are sorted by day: earlier days first
+        same_day = slice(low, high)
+        later = (self.file_ids[first:][same_day] == self.files.get(idea.file, -1)) & (
+            self.lines[first:][same_day] > idea.line
         )
+        row[same_day][~later] = -np.inf
         own = [self.position[id(p)] - first for p in part[1:] if id(p) in self.position]
-        later[[k for k in own if k >= 0]] = False
-        scores = np.where(later, screen, -np.inf)
-        top = float(scores.max()) if len(scores) else -np.inf
+        row[[k for k in own if k >= 0]] = -np.inf
+        top = float(row.max()) if len(row) else -np.inf
         details = tuple(part[1:])
         if top < self.threshold - SCREEN_MARGIN:
             return IdeaStatus(part[0], details, None, None, as_of)
         floor = max(top - 2 * SCREEN_MARGIN, self.threshold - SCREEN_MARGIN)
-        close = np.flatnonzero(scores >= floor)
-        candidates = [self.done[first + k] for k in close]
+        candidates = [self.done[first + k] for k in np.flatnonzero(row >= floor)]
         exact = idea_scores(part, candidates, self.vectors, self.vocab)
         hits = [(c, s) for c, s in zip(candidates, exact, strict=True) if s >= self.threshold]
         best = max(hits, key=lambda cs: (cs[1], -cs[0].item.date.toordinal())) if hits else None
@@ -258,13 +261,13 @@ def week_backlog(
     close = [s.idea for s in nearby if s.acted_on is not None]
     judged |= {id(f): s for f, s in zip(close, judge.judge(close, as_of), strict=True)}
     waiting: list[IdeaStatus] = []
-    for first in range(0, len(older), WAITING_CHUNK):
-        chunk = [f for f in older[first : first + WAITING_CHUNK] if id(f) not in judged]
-        judged |= {id(f): s for f, s in zip(chunk, judge.judge(chunk, as_of), strict=True)}
-        statuses = [judged[id(f)] for f in older[first : first + WAITING_CHUNK]]
-        waiting += [s for s in statuses if s.acted_on is None]
-        if len(waiting) >= waiting_shown:
-            break
+    first, size = 0, WAITING_CHUNK
+    while first < len(older) and len(waiting) < waiting_shown:
+        chunk = older[first : first + size]
+        fresh = [f for f in chunk if id(f) not in judged]
+        judged |= {id(f): s for f, s in zip(fresh, judge.judge(fresh, as_of), strict=True)}
+        waiting += [judged[id(f)] for f in chunk if judged[id(f)].acted_on is None]
+        first, size = first + size, min(2 * size, IDEA_BLOCK)  # most acted on: bigger steps
     shown = [judged[id(f)] for f in this_week] + [
         judged[id(s.idea)]
         for s in nearby

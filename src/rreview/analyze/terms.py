@@ -132,7 +132,12 @@ def tokens(text: str) -> list[str]:
 
 def concepts(text: str) -> list[str]:
     """The failure-mode concepts `text` names (`~nonfinite`, `~oom`, ...)."""
-    return [name for name, pattern in FAILURE_CONCEPTS if pattern.search(text)]
+    return list(_concepts(text))
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def _concepts(text: str) -> tuple[str, ...]:
+    return tuple(name for name, pattern in FAILURE_CONCEPTS if pattern.search(text))
 
 
 @dataclass(frozen=True)

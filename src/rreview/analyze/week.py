@@ -93,7 +93,12 @@ def _planned(tasks: Sequence[Task], week: Week) -> list[Task]:
     return planned_in(tasks, week)
 
 
-def _counts(week: Week, facts: Sequence[ItemFacts], tasks: Sequence[Task]) -> WeekCounts:
+def _counts(
+    week: Week,
+    facts: Sequence[ItemFacts],
+    tasks: Sequence[Task],
+    predictions: Sequence[CheckedPrediction],
+) -> WeekCounts:
     mine = _in(week, facts)
     top = [f for f in mine if f.item.depth == 0]
     planned = _planned(tasks, week)
@@ -107,7 +112,7 @@ def _counts(week: Week, facts: Sequence[ItemFacts], tasks: Sequence[Task]) -> We
         bugs=len(bug_mentions(mine)),
         ideas=sum(1 for f in mine if f.is_idea),
         predictions_checked=sum(
-            1 for p in link_predictions(facts) if p.checked and week.contains(p.checked.item.date)
+            1 for p in predictions if p.checked and week.contains(p.checked.item.date)
         ),
         estimate_ratio=estimates.total_ratio,
     )
@@ -134,8 +139,8 @@ def week_facts(
     shown = [week.previous(), week]
     return WeekFacts(
         week=week,
-        counts=_counts(week, upto, tasks),
-        previous=_counts(week.previous(), upto, tasks),
+        counts=_counts(week, upto, tasks, predictions),
+        previous=_counts(week.previous(), upto, tasks, predictions),
         done=tuple(
             once_per_day(
                 [
