@@ -47,6 +47,7 @@ CORPUS_VERSION = 1  # bump when what is stored (or how it is tokenized) changes
 FOLDER = "retrieval"
 PLAN, TOP = 1, 2  # bits of flags.npy
 FETCH_BATCH = 4096  # vectors read from Chroma per call
+EMBED_AT_MOST = 256  # missing vectors embedded (ONNX, as the index did) rather than read
 COLUMNS = "pos, id, day, section, depth, text, file, line, context, details, mention"
 
 
@@ -370,8 +371,10 @@ def _write_vectors(
     store: StoreSettings | None,
     previous: Corpus | None,
 ) -> None:
-    """Copy each item's vector: from the previous corpus where its id and text are the same,
-    else from the embedded Chroma store, else (missing or stale there) embedded now."""
+    """Copy each item's vector: from the previous corpus where its id and text are the same;
+    the others from the embedded Chroma store when there are many (missing or stale there:
+    embedded now), or embedded now when they are a day or two, by the same ONNX model the
+    index used for them (importing chromadb alone costs more than embedding a day)."""
     import numpy as np
 
     from rreview.store.embed import DIMENSIONS
@@ -383,7 +386,7 @@ def _write_vectors(
         for item_id, pos in _reusable(previous, texts).items():
             vectors[wanted.pop(item_id)] = previous.vectors[pos]
         previous.close()
-    if wanted:
+    if len(wanted) > EMBED_AT_MOST:  # a first build: read them (a day or two: embed them)
         for item_id, vector in _stored_vectors(index, store, list(wanted), texts):
             vectors[wanted.pop(item_id)] = vector
     if wanted:

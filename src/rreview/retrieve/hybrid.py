@@ -8,6 +8,7 @@ typed ("run-0467", "Bus error") is the strongest evidence there is.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -89,9 +90,12 @@ class Evidence:
         return out
 
 
+SEPARATOR_RE = re.compile(r"[-_./:]")
+
+
 def stem(token: str) -> str:
     """A light stemmer: hangs/hanging/hanged -> hang, flips -> flip."""
-    if any(c.isdigit() for c in token) or len(token) <= 4:
+    if len(token) <= 4 or any(c.isdigit() for c in token):
         return token
     for suffix in ("ing", "ed", "es", "s"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
@@ -99,14 +103,20 @@ def stem(token: str) -> str:
     return token
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _word(token: str) -> tuple[str, ...]:
+    """The index words of one token: itself whole if a compound, then its stemmed parts
+    (kept per token: ten years of log repeat a few tens of thousands of words)."""
+    parts = SEPARATOR_RE.split(token)
+    whole = (token,) if len(parts) > 1 else ()
+    return whole + tuple(stem(p) for p in parts if p and p not in STOPWORDS)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased words; a compound like `run-0467` is kept whole and split into parts."""
     out: list[str] = []
     for token in TOKEN_RE.findall(text.lower()):
-        parts = re.split(r"[-_./:]", token)
-        if len(parts) > 1:
-            out.append(token)
-        out += [stem(p) for p in parts if p and p not in STOPWORDS]
+        out += _word(token)
     return out
 
 
