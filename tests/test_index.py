@@ -6,12 +6,13 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from rreview.cli.main import app
 from rreview.paths import index_dir
-from rreview.store.facts import FactStore
+from rreview.store.facts import FactStore, item_ids
 from rreview.store.sync import LogSnapshot, SyncStats, load_log, sync_index
 from rreview.store.vectors import VectorStore
 
@@ -110,6 +111,26 @@ def test_editing_one_day_re_embeds_only_that_day(example_log: Path, embedder) ->
     assert len(stored["ids"]) == day_items
     assert "reran the eval on the fixed node #eval" in stored["documents"]
     assert_in_step(example_log, snapshot)
+
+
+def test_an_edited_day_gets_the_vectors_of_its_own_items(example_log: Path, embedder) -> None:
+    """Each stored vector is its own item's, in the order of the entry's items."""
+    sync(example_log, embedder)
+    page = example_log / "2026-11-18.md"
+    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+
+    snapshot, _ = sync(example_log, embedder)
+
+    key = entry_key(snapshot, "2026-11-18")
+    texts = [f.item.text for f in snapshot.facts_by_entry[key]]
+    ids = item_ids(key, len(texts))
+    with VectorStore(index_dir(example_log) / "chroma") as store:
+        got = store.collection.get(ids=ids, include=["embeddings", "documents"])
+    row = {item_id: n for n, item_id in enumerate(got["ids"])}
+    stored = np.array([got["embeddings"][row[i]] for i in ids])
+    assert [got["documents"][row[i]] for i in ids] == texts
+    expected = embedder.encode_array(texts)
+    assert float((stored * expected).sum(axis=1).min()) >= 0.9999
 
 
 def test_removing_items_from_a_day_drops_their_vectors(example_log: Path, embedder) -> None:

@@ -23,6 +23,9 @@ from typing import Any
 MODEL_NAME = "all-MiniLM-L6-v2"
 BATCH_SIZE = 64
 DIMENSIONS = 384
+# texts; up to this many, embedding them again is cheaper than reading their vectors back
+# from Chroma (importing chromadb alone costs ~1 s): used by the retrieval corpus
+SMALL_UPDATE = 256
 
 
 @functools.cache
