@@ -5,6 +5,7 @@ the timings live in benchmarks/run.py."""
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,48 @@ def test_a_damaged_cache_is_ignored(example_log: Path) -> None:
     expected = load_log(example_log).facts
     cache = index_dir(example_log) / FACTS_CACHE
     cache.write_bytes(b"not a pickle")
+
+    snapshot = load_log(example_log)
+
+    assert snapshot.facts == expected
+    assert snapshot.facts_by_entry.extracted_anew == 20
+
+
+def _cached_blobs(cache: Path) -> dict[str, bytes]:
+    with cache.open("rb") as fh:
+        _, blobs = pickle.load(fh)
+    return blobs
+
+
+def test_after_an_edit_the_facts_cache_is_rewritten_with_that_day_alone_pickled_again(
+    example_log: Path,
+) -> None:
+    load_log(example_log).facts  # noqa: B018 - every entry asked for: the cache is written
+    cache = index_dir(example_log) / FACTS_CACHE
+    before = _cached_blobs(cache)
+
+    page = example_log / "2026-11-18.md"
+    page.write_text(page.read_text() + "- checked the loader fix (took 1h) #infra\n")
+    edited = load_log(example_log)
+    facts = edited.facts
+    after = _cached_blobs(cache)
+
+    assert edited.facts_by_entry.extracted_anew == 1
+    assert len(after) == len(before) == 20
+    new = [key for key in after if key not in before]
+    assert len(new) == 1 and new[0].startswith("2026-11-18.md#2026-11-18|")
+    assert all(after[key] == before[key] for key in after if key in before)
+    assert load_log(example_log).facts == facts
+
+
+def test_a_facts_cache_of_the_former_layout_is_ignored(example_log: Path) -> None:
+    expected = load_log(example_log).facts
+    cache = index_dir(example_log) / FACTS_CACHE
+    with cache.open("rb") as fh:
+        stamp, blobs = pickle.load(fh)
+    old_layout = {key: pickle.loads(blob) for key, blob in blobs.items()}  # lists, not bytes
+    with cache.open("wb") as fh:
+        pickle.dump((stamp.split("|", 1)[1], old_layout), fh)
 
     snapshot = load_log(example_log)
 

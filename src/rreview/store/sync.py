@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 PROGRESS_MIN_ITEMS = 200  # below this a bar would only flicker
 CHUNK_ITEMS = 2048  # texts per model call and per store write: big enough to sort by length
 FACTS_CACHE = "facts-cache.pickle"
+FACTS_CACHE_FORMAT = 2  # 2: each entry's facts pickled on their own
 PARSE_CACHE = "parse-cache.pickle"  # see log/parse_cache.py
 
 
@@ -52,9 +53,12 @@ class LazyFacts(Mapping[str, list[ItemFacts]]):
 
     With a `cache` file, facts extracted by an earlier run for an entry with the same key,
     content hash and first line are read back instead (extraction costs ~0.4 ms an item:
-    ~25 s for ten years of log, against ~1 s to read the cache). The cache is rewritten once
-    every entry has been asked for and some were extracted anew; it is keyed by the source
-    of the extraction code, so a new rreview never reuses an old extraction.
+    ~25 s for ten years of log, against ~0.5 s to read the cache). Each entry's facts are
+    pickled on their own: only the entries asked for are unpickled, and rewriting the cache
+    after a day was edited pickles that day alone (the others are written back as the bytes
+    they were read as). The cache is rewritten once every entry has been asked for and some
+    were extracted anew; it is keyed by the source of the extraction code, so a new rreview
+    never reuses an old extraction.
     """
 
     def __init__(
@@ -69,7 +73,7 @@ class LazyFacts(Mapping[str, list[ItemFacts]]):
         self._heads = heads if heads is not None else _Heads(entries)
         self._facts: dict[str, list[ItemFacts]] = {}
         self._cache_path = cache
-        self._cached: dict[str, list[ItemFacts]] | None = None
+        self._cached: dict[str, bytes] | None = None  # cache key -> pickled facts
         self._fresh = 0  # entries extracted anew since the cache was last written
         self.extracted_anew = 0  # entries whose facts this process extracted itself
 
@@ -117,13 +121,33 @@ class LazyFacts(Mapping[str, list[ItemFacts]]):
             return None
         if self._cached is None:
             self._cached = _read_facts_cache(self._cache_path)
-        return self._cached.get(_cache_key(key, self._heads[key]))
+        blob = self._cached.get(_cache_key(key, self._heads[key]))
+        if not isinstance(blob, bytes):
+            return None
+        import pickle
+
+        try:
+            with paused_gc():
+                facts = pickle.loads(blob)
+        except Exception:  # a damaged entry: extract it again
+            return None
+        return facts if isinstance(facts, list) else None
 
     def _save_cache(self) -> None:
         if self._cache_path is None:
             return
-        facts = {_cache_key(key, self._heads[key]): self._facts[key] for key in self._entries}
-        _write_facts_cache(self._cache_path, facts)
+        import pickle
+
+        known = self._cached or {}
+        blobs = {}
+        for key in self._entries:
+            cache_key = _cache_key(key, self._heads[key])
+            blob = known.get(cache_key)
+            if blob is None:
+                blob = pickle.dumps(self._facts[key], protocol=pickle.HIGHEST_PROTOCOL)
+            blobs[cache_key] = blob
+        _write_facts_cache(self._cache_path, blobs)
+        self._cached = blobs
         self._fresh = 0
 
 
@@ -174,7 +198,12 @@ def _code_stamp() -> str:
     return source_stamp("rreview.log", "rreview.errors", "rreview.extract")
 
 
-def _read_facts_cache(path: Path) -> dict[str, list[ItemFacts]]:
+def _facts_stamp() -> str:
+    """The facts cache's key: its layout and the code that extracted it."""
+    return f"facts-{FACTS_CACHE_FORMAT}|{_code_stamp()}"
+
+
+def _read_facts_cache(path: Path) -> dict[str, bytes]:
     import pickle
 
     try:
@@ -182,17 +211,17 @@ def _read_facts_cache(path: Path) -> dict[str, list[ItemFacts]]:
             stamp, facts = pickle.load(fh)
     except Exception:  # missing, cut short, or written by other code: extract instead
         return {}
-    return facts if stamp == _code_stamp() and isinstance(facts, dict) else {}
+    return facts if stamp == _facts_stamp() and isinstance(facts, dict) else {}
 
 
-def _write_facts_cache(path: Path, facts: dict[str, list[ItemFacts]]) -> None:
+def _write_facts_cache(path: Path, facts: dict[str, bytes]) -> None:
     import pickle
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with temporary.open("wb") as fh:
-            pickle.dump((_code_stamp(), facts), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((_facts_stamp(), facts), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except OSError:
         pass  # a cache: the next run extracts again
