@@ -247,8 +247,10 @@ class LogSnapshot:
 
     @property
     def facts(self) -> list[ItemFacts]:
-        """Facts of every item of the log, in date order."""
-        return [f for key in self.entries for f in self.facts_by_entry[key]]
+        """Facts of every item of the log, in date order (read back from the cache with the
+        garbage collector paused: 70,000 items would make it walk the heap again and again)."""
+        with paused_gc():
+            return [f for key in self.entries for f in self.facts_by_entry[key]]
 
 
 @dataclass
