@@ -105,7 +105,7 @@ class IndexedVectors:
             self._opened.close()
             self._opened = None
 
-    def _stored(self, ids: Sequence[str]) -> dict[str, tuple[list[float], str]]:
+    def _stored(self, ids: Sequence[str]) -> dict[str, tuple[Any, str]]:
         """The stored vector and text of each of `ids` the store holds."""
         # chromadb: imported only when vectors are used
         from rreview.store.vectors import has_vectors, open_vectors

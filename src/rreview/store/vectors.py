@@ -212,10 +212,13 @@ class VectorStore:
         else:
             self.clear()
 
-    def get_embeddings(self, ids: Sequence[str]) -> dict[str, tuple[list[float], str]]:
-        """The stored vector and text of each of `ids` that is in the store (others are left
-        out), fetched in batches: the analyses reuse the index instead of embedding again."""
-        found: dict[str, tuple[list[float], str]] = {}
+    def get_embeddings(self, ids: Sequence[str]) -> dict[str, tuple[Any, str]]:
+        """The stored vector (a float32 numpy row: ten years of log are ~70,000 of them) and
+        text of each of `ids` that is in the store (others are left out), fetched in
+        batches: the analyses reuse the index instead of embedding again."""
+        import numpy as np
+
+        found: dict[str, tuple[Any, str]] = {}
         ids = list(dict.fromkeys(ids))  # Chroma refuses an id asked for twice
         limit = self.client.get_max_batch_size()
         for start in self._batches(len(ids)):
@@ -226,7 +229,7 @@ class VectorStore:
             if embeddings is None:
                 continue
             for item_id, vector, document in zip(result["ids"], embeddings, documents, strict=True):
-                found[item_id] = ([float(x) for x in vector], document or "")
+                found[item_id] = (np.asarray(vector, dtype=np.float32), document or "")
         return found
 
     def count(self) -> int:
