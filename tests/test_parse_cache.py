@@ -8,6 +8,8 @@ import os
 import pickle
 import re
 import shutil
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -261,3 +263,24 @@ def test_the_log_signature_changes_with_the_log_and_only_then(tmp_path: Path) ->
 
     assert len(signatures) == 5
     assert load_log(root).signature == log_signature(root)
+
+
+@pytest.mark.slow
+def test_reading_the_log_from_the_cache_imports_no_heavy_module(tmp_path: Path) -> None:
+    root = write_days(tmp_path / "log")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from rreview.store.sync import load_log\n"
+        f"root = Path({str(root)!r})\n"
+        "load_log(root)\n"
+        "snapshot = load_log(root)\n"
+        "assert len(snapshot.heads) == 5, snapshot.heads\n"
+        "names = ('numpy', 'torch', 'chromadb', 'onnxruntime', 'tokenizers', 'transformers')\n"
+        "print(','.join(m for m in names if m in sys.modules))\n"
+    )
+    env = {**os.environ, "RREVIEW_HOME": str(tmp_path / "home")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip() == ""
