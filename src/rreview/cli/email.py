@@ -18,14 +18,16 @@ from rreview.cli.common import (
     parse_today,
     warn,
 )
-from rreview.cli.loading import read_log_reporting
+from rreview.cli.loading import read_log_reporting, refresh_index
 from rreview.config import MailSettings, load_config, load_mail_settings
 from rreview.errors import OperationError, UsageError
 from rreview.paths import data_home
 
 if TYPE_CHECKING:
+    from rreview.analyze.vectors import IndexedVectors
     from rreview.deliver.outbox import Outbox
     from rreview.engines.base import Engine
+    from rreview.store.sync import LogSnapshot
 
 MAX_CATCH_UP = 8  # weeks; older missed weeks are named, not sent
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -128,9 +130,22 @@ def _write_dry_run(
     if not path.parent.is_dir():
         raise UsageError(f"--dry-run {path}: folder {path.parent} does not exist")
     snapshot = read_log_reporting(log, fmt, verbose)
-    message, _ = weekly_message(snapshot.facts, target, engine, settings, log)
+    with _vectors(snapshot, verbose) as vectors:
+        message, _ = weekly_message(snapshot.facts, target, engine, settings, log, vectors)
     atomic_write(path, as_text(message))
     info(f"{target.label}: written to {path}, not sent (subject: {message['Subject']})")
+
+
+def _vectors(snapshot: LogSnapshot, verbose: bool) -> IndexedVectors:
+    """The index brought up to date and its item vectors, as `week` reads them (the store of
+    RREVIEW_STORE or the config file): the model embeds only what the index lacks."""
+    from rreview.analyze.vectors import IndexedVectors
+    from rreview.config import resolve_store
+    from rreview.paths import index_dir
+
+    store = resolve_store()
+    refresh_index(snapshot, verbose, store)
+    return IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root), store)
 
 
 def _weeks(outbox: Outbox, target: Week, catch_up: bool) -> list[Week]:
@@ -173,7 +188,8 @@ def _send(
     with outbox.locked():
         for path in outbox.queued():
             info(f"{path.stem}: kept in the outbox by an earlier run; retrying")
-        facts = None
+        snapshot: LogSnapshot | None = None
+        vectors: IndexedVectors | None = None
         for week in _weeks(outbox, target, catch_up):
             sent = outbox.sent(week.label)
             if sent and not force:
@@ -184,15 +200,19 @@ def _send(
                 continue
             if outbox.queued_path(week.label).exists() and not force:
                 continue  # a send that failed earlier: sent below, as it was written
-            if facts is None:
-                facts = read_log_reporting(log, fmt, verbose).facts
+            if snapshot is None:
+                snapshot = read_log_reporting(log, fmt, verbose)
+            facts = snapshot.facts
             if not explicit and not any(week.contains(f.item.date) for f in facts):
                 info(f"{week.label}: nothing logged, nothing sent (--week {week.label} sends it)")
                 continue
-            message, _ = weekly_message(facts, week, engine, settings, log)
+            vectors = vectors or _vectors(snapshot, verbose)
+            message, _ = weekly_message(facts, week, engine, settings, log, vectors)
             path = outbox.queue(week.label, as_text(message))
             if verbose:
                 info(f"{week.label}: written to {path}")
+        if vectors is not None:
+            vectors.close()
         if not outbox.queued():
             return
         try:

@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
+from rreview.analyze.vectors import ItemVectors
 from rreview.analyze.week import WeekFacts
 from rreview.analyze.weeks import Week
 from rreview.config import MailSettings, SmtpSettings
@@ -110,10 +111,16 @@ def compose(
 
 
 def weekly_message(
-    facts: Sequence[ItemFacts], week: Week, engine: Engine, settings: MailSettings, log: Path
+    facts: Sequence[ItemFacts],
+    week: Week,
+    engine: Engine,
+    settings: MailSettings,
+    log: Path,
+    vectors: ItemVectors | None = None,
 ) -> tuple[EmailMessage, WeekFacts]:
-    """The weekly e-mail of `week`: the same report `rreview week` writes, with its charts."""
-    report, computed = build_week_report(facts, week, engine)
+    """The weekly e-mail of `week`: the same report `rreview week` writes, with its charts.
+    `vectors`: the index's item vectors (else the model embeds what the analyses compare)."""
+    report, computed = build_week_report(facts, week, engine, vectors)
     message = compose(
         report, computed, render_week(report), week_charts(facts, computed), settings, log
     )
