@@ -19,7 +19,14 @@ from typer.testing import CliRunner
 from indexed_log import EXAMPLE_LOG, prebuilt_index  # noqa: F401
 from rreview.cli.main import app
 from rreview.paths import index_dir
-from rreview.retrieve.corpus import FOLDER, Corpus, open_corpus
+from rreview.retrieve.corpus import (
+    BASE,
+    FOLDER,
+    Corpus,
+    LayeredCorpus,
+    load_corpus,
+    open_corpus,
+)
 from rreview.retrieve.hybrid import tokenize
 from rreview.retrieve.lexical import LexicalIndex
 from rreview.store.sync import load_log
@@ -49,6 +56,19 @@ def _corpora(log: Path) -> list[Path]:
     return sorted(p for p in (index_dir(log) / FOLDER).iterdir() if (p / "done").exists())
 
 
+def _newest(log: Path) -> Path:
+    return max(_corpora(log), key=lambda p: p.stat().st_mtime)
+
+
+def _live_rows(corpus: Corpus) -> list[tuple[int, str]]:
+    """(position, id) of every row a search may return, in position order."""
+    rows = list(corpus.db.execute("select pos, id from items"))
+    if isinstance(corpus, LayeredCorpus):
+        rows = [r for r in rows if r[0] not in corpus.dead_rows]
+        rows += list(corpus.layer_db.execute("select pos, id from items"))
+    return sorted(rows)
+
+
 def test_a_second_question_reuses_the_session_and_an_edit_is_seen(own_log: Path) -> None:
     first = _ask(own_log, QUESTION)
     kept = runner.invoke(
@@ -63,7 +83,9 @@ def test_a_second_question_reuses_the_session_and_an_edit_is_seen(own_log: Path)
     edited = _ask(own_log, "zygomorphic flux capacitor")
     assert edited["evidence"][0]["date"] == "2026-11-20"
     assert "zygomorphic" in edited["evidence"][0]["text"]
-    assert len(_corpora(own_log)) == 1  # the corpus of the earlier state is gone
+    # the edit is an overlay on the full build (nothing of the earlier state but that)
+    full, overlay = sorted(_corpora(own_log), key=lambda p: (p / BASE).exists())
+    assert (overlay / BASE).read_text() == full.name and not (full / BASE).exists()
 
 
 def test_the_vector_copy_is_the_index_s_vectors_row_for_row(own_log: Path) -> None:
@@ -71,16 +93,79 @@ def test_the_vector_copy_is_the_index_s_vectors_row_for_row(own_log: Path) -> No
     page = own_log / "2026-11-18.md"  # one day edited: the others' vectors are copied over
     page.write_text(page.read_text() + "- a new line about tokenizer padding\n")
     _ask(own_log, QUESTION)
-    (folder,) = _corpora(own_log)
-    corpus = Corpus(folder)
-    ids = [row[0] for row in corpus.db.execute("select id from items order by pos")]
-    assert corpus.vectors is not None and len(ids) == corpus.size == len(corpus.vectors)
+    corpus = load_corpus(_newest(own_log))
+    assert isinstance(corpus, LayeredCorpus)  # the edited day is an overlay
+    rows = _live_rows(corpus)
+    ids = [item_id for _, item_id in rows]
+    assert corpus.vectors is not None and len(corpus.vectors) == corpus.size
+    assert len(ids) == int(corpus.alive.sum()) < corpus.size  # the edited day's old rows died
     with VectorStore(index_dir(own_log) / "chroma") as store:
         stored = store.get_embeddings(ids)
     assert set(stored) == set(ids)
     expected = np.array([stored[i][0] for i in ids], dtype=np.float32)
-    assert np.allclose(corpus.vectors, expected, atol=1e-6)
+    copied = np.array([corpus.vectors[pos] for pos, _ in rows], dtype=np.float32)
+    assert np.allclose(copied, expected, atol=1e-6)
     corpus.close()
+
+
+def test_an_overlay_answers_as_a_full_build_of_the_same_log(own_log: Path) -> None:
+    """Edited, deleted and new days after a full build: the overlay's answers are those of a
+    corpus built in full from the same log (its best items), and a deleted day's items are
+    never returned."""
+    from rreview.retrieve.session import forget
+
+    questions = [
+        QUESTION,
+        "zygomorphic flux capacitor",
+        "dataloader hang bus error",
+        "what did I do last week?",
+        '"Bus error"',
+        "reran with sdpa off",
+    ]
+    _ask(own_log, QUESTION)  # the full build
+    page = own_log / "2026-11-20.md"
+    page.write_text(page.read_text() + "- zygomorphic flux capacitor failed again #bug\n")
+    deleted = own_log / "2026-11-18.md"
+    gone = deleted.read_text()
+    deleted.unlink()
+    (own_log / "2026-11-21.md").write_text(
+        "# 2026-11-21\n## What was done\n- reran run-0467 with sdpa off: no NaN #training\n"
+    )
+    layered = [_ask(own_log, q)["evidence"] for q in questions]
+    assert (_newest(own_log) / BASE).exists()
+
+    forget()
+    shutil.rmtree(index_dir(own_log) / FOLDER)
+    full = [_ask(own_log, q)["evidence"] for q in questions]
+    assert not any((p / BASE).exists() for p in _corpora(own_log))
+
+    def shown(evidence: list[dict]) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+        return [(e["date"], e["text"]) for e in evidence]
+
+    for question, a, b in zip(questions, layered, full, strict=True):
+        # the same best items; further down, the word statistics the overlay keeps from the
+        # full build (three of twenty days changed here: far more than a day of ten years)
+        # may swap neighbours
+        assert shown(a)[:5] == shown(b)[:5], question
+        assert len(set(shown(a)) & set(shown(b))) >= len(b) - 2, question
+        assert all(e["date"] != "2026-11-18" for e in a), question
+    assert "Bus error" in gone  # the deleted day held the answer to the exact question
+    assert shown(layered[1])[0] == ("2026-11-20", "zygomorphic flux capacitor failed again #bug")
+    assert shown(layered[5])[0][0] == "2026-11-21"
+
+
+def test_too_many_changed_items_make_a_full_build(
+    own_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rreview.retrieve.corpus as corpus_module
+
+    _ask(own_log, QUESTION)
+    monkeypatch.setattr(corpus_module, "OVERLAY_MAX_ITEMS", 5)
+    page = own_log / "2026-11-20.md"
+    page.write_text(page.read_text() + "- zygomorphic flux capacitor failed again #bug\n")
+    assert _ask(own_log, "zygomorphic flux capacitor")["evidence"][0]["date"] == "2026-11-20"
+    (only,) = _corpora(own_log)
+    assert not (only / BASE).exists()
 
 
 def test_word_scores_are_bm25s_scores(prebuilt_index: Path) -> None:  # noqa: F811

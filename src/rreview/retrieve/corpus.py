@@ -17,6 +17,15 @@ It lives in `<index>/retrieval/<state>/`, where `state` is a digest of what the 
 The first `ask` after the index changed builds it (under a lock; vectors of items whose text
 did not change are copied from the previous build, the rest read from Chroma); later ones
 memory-map it. Deleting the folder only means the next `ask` builds it again.
+
+A full build costs ~10 s at ten years (tokenizing and indexing 70,000 items), too much for
+the question that follows a day's `rreview add`. So when a full build exists and the entries
+added, edited or moved since hold at most `OVERLAY_MAX_ITEMS` items, the new state is an
+overlay instead: those entries' items in a small layer of their own (same files, positions
+after the full build's), and the full build's rows of the entries they replace marked dead.
+Its words are scored with the full build's statistics (document count, mean length, each
+token's document frequency), so an item scores as it would in a full build up to the shift
+those few items make to the statistics. Past the limit the next state is built in full.
 """
 
 from __future__ import annotations
@@ -43,12 +52,14 @@ if TYPE_CHECKING:
     from rreview.retrieve.hybrid import Indexed
     from rreview.store.sync import LogSnapshot
 
-CORPUS_VERSION = 1  # bump when what is stored (or how it is tokenized) changes
+CORPUS_VERSION = 2  # bump when what is stored (or how it is tokenized) changes
 FOLDER = "retrieval"
 PLAN, TOP = 1, 2  # bits of flags.npy
 FETCH_BATCH = 4096  # vectors read from Chroma per call
 EMBED_AT_MOST = 256  # missing vectors embedded (ONNX, as the index did) rather than read
 COLUMNS = "pos, id, day, section, depth, text, file, line, context, details, mention"
+OVERLAY_MAX_ITEMS = 2000  # items of changed entries kept in an overlay before a full build
+ENTRIES, META, BASE, DEAD, TOKENS = "entries.json", "meta.json", "base", "dead.npy", "tokens.json"
 
 
 @dataclass(frozen=True)
@@ -93,11 +104,13 @@ class Corpus:
         self.plan = (flags & PLAN) != 0
         self.top = (flags & TOP) != 0
         self.size = len(self.days)
-        self.lexical = LexicalIndex.load(folder, self.size)
+        if not (folder / BASE).exists():  # an overlay scores words with its full build's
+            self.lexical = LexicalIndex.load(folder, self.size)
         vectors = folder / "vectors.npy"
         self.vectors = np.load(vectors, mmap_mode="r") if vectors.exists() else None
         uri = f"file:{folder / 'items.sqlite'}?mode=ro&immutable=1"
         self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self.alive: np.ndarray | None = None  # rows a search may return (None: every row)
 
     def close(self) -> None:
         """Release the database (the memory maps go with the arrays)."""
@@ -177,6 +190,173 @@ class Corpus:
             rows = self.db.execute(f"select id, pos from items where id in ({marks})", batch)
             out.update(rows)
         return out
+
+
+class _Stacked:
+    """Two matrices seen as one, the second's rows after the first's: what the searches and
+    the analyses do with the vectors (`len`, `@`, a row) without copying the large one."""
+
+    def __init__(self, first: Any, second: Any) -> None:
+        self.first, self.second = first, second
+
+    def __len__(self) -> int:
+        return len(self.first) + len(self.second)
+
+    def __matmul__(self, other: Any) -> Any:
+        import numpy as np
+
+        return np.concatenate([self.first @ other, self.second @ other])
+
+    def __getitem__(self, row: int) -> Any:
+        size = len(self.first)
+        return self.first[row] if row < size else self.second[row - size]
+
+
+class _LayeredWords:
+    """The word index of an overlay: the full build's BM25 columns (dead rows scored 0) and
+    the layer's items scored with the full build's statistics, the way bm25s scores (Lucene
+    idf, Robertson term frequency, k1 1.5, b 0.75)."""
+
+    K1, B = 1.5, 0.75
+
+    def __init__(self, base: LexicalIndex, dead: Any, tokens: list[list[str]], avgdl: float):
+        from collections import Counter
+
+        self.base, self.dead, self.avgdl = base, dead, avgdl
+        self.counts = [Counter(doc) for doc in tokens]
+        self.lengths = [len(doc) for doc in tokens]
+        self.layer_freq = Counter(t for doc in self.counts for t in doc)
+        self.size = base.size + len(tokens)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self.base or token in self.layer_freq
+
+    def doc_freq(self, token: str) -> int:
+        """Documents containing `token`, in the full build and in the layer."""
+        return self.base.doc_freq(token) + self.layer_freq.get(token, 0)
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every row for the query `tokens` (dead rows 0)."""
+        import math
+
+        import numpy as np
+
+        known = [t for t in tokens if t in self.base]
+        head = self.base.scores(known) if known else np.zeros(self.base.size, dtype=np.float32)
+        head[self.dead] = 0.0
+        tail = np.zeros(len(self.counts), dtype=np.float32)
+        documents = self.base.size
+        for token in tokens:
+            df = self.doc_freq(token)
+            if not df:
+                continue
+            idf = math.log(1 + (documents - df + 0.5) / (df + 0.5))
+            for n, counts in enumerate(self.counts):
+                tf = counts.get(token, 0)
+                if tf:
+                    norm = self.K1 * (1 - self.B + self.B * self.lengths[n] / self.avgdl)
+                    tail[n] += idf * tf / (tf + norm)
+        return np.concatenate([head, tail])
+
+
+class LayeredCorpus(Corpus):
+    """A full build with an overlay: the full build's rows, less those of the entries the
+    overlay replaces (dead), then the overlay's rows. Same questions, same answers as a
+    corpus built in full from the same state (up to the word statistics, see the module)."""
+
+    def __init__(self, folder: Path, base: Corpus) -> None:
+        import numpy as np
+
+        super().__init__(folder)
+        self.layer_db, self.db = self.db, base.db
+        self.base = base
+        dead = np.load(folder / DEAD)
+        self.dead_rows = {int(n) for n in dead}
+        tokens = json.loads((folder / TOKENS).read_text(encoding="utf-8"))
+        avgdl = float(json.loads((base.folder / META).read_text(encoding="utf-8"))["avgdl"])
+        layer_days = self.days
+        self.days = np.concatenate([base.days, layer_days])
+        self.days[dead] = 0  # outside every window
+        self.plan = np.concatenate([base.plan, self.plan])
+        self.top = np.concatenate([base.top, self.top])
+        self.size = base.size + len(layer_days)
+        self.alive = np.ones(self.size, dtype=bool)
+        self.alive[dead] = False
+        self.lexical = _LayeredWords(base.lexical, dead, tokens, avgdl)  # type: ignore[assignment]
+        if base.vectors is not None and self.vectors is not None:
+            self.vectors = _Stacked(base.vectors, self.vectors)
+        else:
+            self.vectors = None
+
+    def close(self) -> None:
+        self.layer_db.close()
+        self.base.close()
+
+    def _query(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        """Rows of both layers (the full build's dead rows left out); `pos` comes first."""
+        rows = [r for r in self.db.execute(sql, args) if r[0] not in self.dead_rows]
+        return rows + list(self.layer_db.execute(sql, args))
+
+    def items(self, positions: Sequence[int]) -> list[CorpusItem]:
+        found: dict[int, CorpusItem] = {}
+        wanted = list(dict.fromkeys(int(p) for p in positions))
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start : start + 500]
+            marks = ", ".join("?" * len(batch))
+            rows = self._query(f"select {COLUMNS} from items where pos in ({marks})", batch)
+            found.update((row[0], _item(row)) for row in rows)
+        return [found[int(p)] for p in positions]
+
+    def texts(self, positions: Sequence[int]) -> list[str]:
+        return [item.text for item in self.items(positions)]
+
+    def words(self, position: int) -> str:
+        db = self.db if position < self.base.size else self.layer_db
+        row = db.execute("select low from items where pos = ?", (int(position),)).fetchone()
+        return str(row[0]) if row else ""
+
+    def containing(self, strings: Sequence[str], first: int, last: int) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for text in strings:
+            sql = "select pos from items where day between ? and ? and instr(low, ?) > 0"
+            for (pos,) in self._query(sql, (first, last, text.lower())):
+                out.setdefault(pos, []).append(text)
+        return out
+
+    def listing(self, first: int, last: int, k: int) -> list[CorpusItem]:
+        sql = (
+            f"select {COLUMNS} from items where day between ? and ? and depth = 0 "
+            "and section != 'plan' order by pos"
+        )
+        rows = sorted(self._query(sql, (first, last)), key=lambda row: (row[2], row[0]))
+        return [_item(row) for row in rows[:k]]
+
+    def top_level_mentions(self, days: Sequence[date]) -> list[tuple[int, date, str]]:
+        ordinals = sorted({d.toordinal() for d in days})
+        out: list[tuple[int, date, str]] = []
+        for start in range(0, len(ordinals), 500):
+            batch = ordinals[start : start + 500]
+            marks = ", ".join("?" * len(batch))
+            sql = f"select pos, day, mention from items where depth = 0 and day in ({marks})"
+            out += [(pos, date.fromordinal(day), m) for pos, day, m in self._query(sql, batch)]
+        return sorted(out)
+
+    def positions(self, ids: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for start in range(0, len(ids), 500):
+            batch = list(ids[start : start + 500])
+            marks = ", ".join("?" * len(batch))
+            sql = f"select pos, id from items where id in ({marks})"
+            out.update((item_id, pos) for pos, item_id in self._query(sql, batch))
+        return out
+
+
+def load_corpus(folder: Path) -> Corpus:
+    """The corpus built in `folder`: a full build, or an overlay on one."""
+    base = folder / BASE
+    if base.exists():
+        return LayeredCorpus(folder, Corpus(folder.parent / base.read_text().strip()))
+    return Corpus(folder)
 
 
 class CorpusVectors:
@@ -261,12 +441,95 @@ def open_corpus(
     home = corpus_home(state_folder)
     target = home / corpus_state(snapshot)
     if (target / "done").exists():
-        return Corpus(target)
+        return load_corpus(target)
     home.mkdir(parents=True, exist_ok=True)
     with FileLock(str(home / "build.lock")):
         if not (target / "done").exists():  # another process may have built it meanwhile
-            _build(snapshot, target, index, store)
-    return Corpus(target)
+            base = _full_build(target)
+            plan = _overlay_plan(snapshot, base) if base is not None else None
+            if base is not None and plan is not None:
+                _build_overlay(snapshot, target, base, plan, index, store)
+            else:
+                _build(snapshot, target, index, store)
+    return load_corpus(target)
+
+
+def _full_build(target: Path) -> Path | None:
+    """The most recent full build beside `target`, which an overlay can rest on."""
+    built = [
+        p
+        for p in target.parent.iterdir()
+        if p != target and (p / "done").exists() and (p / META).exists()
+    ]
+    return max(built, key=lambda p: p.stat().st_mtime) if built else None
+
+
+def _overlay_plan(snapshot: LogSnapshot, base: Path) -> tuple[list[str], list[int]] | None:
+    """The entries an overlay on `base` holds (new, edited or moved since it was built) and
+    the full build's rows they replace or that were removed; None when they are too many."""
+    from rreview.store.sync import _changed_facts
+
+    try:
+        spans = json.loads((base / ENTRIES).read_text(encoding="utf-8"))
+        meta = json.loads((base / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("root") != str(snapshot.root):  # items keep their files' full paths
+        return None
+    heads = snapshot.heads
+    keys = [
+        k for k, h in heads.items() if spans.get(k, [None, None])[:2] != [h.content_hash, h.line]
+    ]
+    if len(keys) > OVERLAY_MAX_ITEMS // 4:  # many entries: do not even extract them
+        return None
+    if sum(len(_changed_facts(snapshot, k)) for k in keys) > OVERLAY_MAX_ITEMS:
+        return None
+    replaced = set(keys)
+    dead = [
+        n
+        for key, (_, _, start, count) in spans.items()
+        if key in replaced or key not in heads
+        for n in range(start, start + count)
+    ]
+    return keys, dead
+
+
+def _build_overlay(
+    snapshot: LogSnapshot,
+    target: Path,
+    base: Path,
+    plan: tuple[list[str], list[int]],
+    index: Path,
+    store: StoreSettings | None,
+) -> None:
+    """Write an overlay on the full build `base` into `target`: the items of the entries in
+    `plan`, after the full build's rows, and which of its rows are dead."""
+    import numpy as np
+
+    from rreview.retrieve.hybrid import indexed_items
+    from rreview.store.sync import _changed_facts
+
+    keys, dead = plan
+    start = Corpus(base)
+    size = start.size
+    start.close()
+    items = indexed_items({key: _changed_facts(snapshot, key) for key in keys})
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    try:
+        _write_items(temporary, items, first=size)
+        tokens = [_tokens(item) for item in items]
+        (temporary / TOKENS).write_text(json.dumps(tokens), encoding="utf-8")
+        np.save(temporary / DEAD, np.array(dead, dtype=np.int64))
+        (temporary / BASE).write_text(base.name, encoding="utf-8")
+        if store is None or not store.remote:
+            _write_vectors(temporary, items, index, store, _previous(target))
+        (temporary / "done").touch()
+        os.replace(temporary, target)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    _remove_others(target, keep=base)
 
 
 def _build(snapshot: LogSnapshot, target: Path, index: Path, store: StoreSettings | None) -> None:
@@ -280,16 +543,38 @@ def _build(snapshot: LogSnapshot, target: Path, index: Path, store: StoreSetting
     temporary.mkdir(parents=True)
     try:
         _write_items(temporary, items)
-        LexicalIndex.build([_tokens(item) for item in items]).save(temporary)
+        tokens = [_tokens(item) for item in items]
+        LexicalIndex.build(tokens).save(temporary)
+        _write_spans(temporary, snapshot, tokens)
         if store is None or not store.remote:
             _write_vectors(temporary, items, index, store, _previous(target))
         (temporary / "done").touch()
         os.replace(temporary, target)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
+    _remove_others(target)
+
+
+def _write_spans(folder: Path, snapshot: LogSnapshot, tokens: Sequence[Sequence[str]]) -> None:
+    """What an overlay needs of a full build: each entry's hash, line and rows, and the mean
+    number of tokens of an item (BM25's length normalisation)."""
+    spans: dict[str, list[Any]] = {}
+    row = 0
+    for key, facts in snapshot.facts_by_entry.items():  # the order `indexed_items` used
+        head = snapshot.heads[key]
+        spans[key] = [head.content_hash, head.line, row, len(facts)]
+        row += len(facts)
+    (folder / ENTRIES).write_text(json.dumps(spans), encoding="utf-8")
+    avgdl = sum(len(t) for t in tokens) / len(tokens) if tokens else 1.0
+    meta = {"avgdl": avgdl, "size": row, "root": str(snapshot.root)}
+    (folder / META).write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _remove_others(target: Path, keep: Path | None = None) -> None:
+    """Remove the corpora of earlier states (open maps of another process survive this)."""
     for old in target.parent.iterdir():
-        if old.is_dir() and old != target and not old.name.endswith(".tmp"):
-            shutil.rmtree(old, ignore_errors=True)  # open maps of another process survive this
+        if old.is_dir() and old not in (target, keep) and not old.name.endswith(".tmp"):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _words(item: Indexed) -> str:
@@ -303,7 +588,8 @@ def _tokens(item: Indexed) -> list[str]:
     return tokenize(_words(item)) or ["<empty>"]
 
 
-def _write_items(folder: Path, items: Sequence[Indexed]) -> None:
+def _write_items(folder: Path, items: Sequence[Indexed], first: int = 0) -> None:
+    """The item table and the day and flag arrays; rows numbered from `first`."""
     import numpy as np
 
     db = sqlite3.connect(folder / "items.sqlite")
@@ -317,7 +603,7 @@ def _write_items(folder: Path, items: Sequence[Indexed]) -> None:
         with db:
             db.executemany(
                 "insert into items values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (_row(pos, item) for pos, item in enumerate(items)),
+                (_row(pos, item) for pos, item in enumerate(items, start=first)),
             )
         db.execute("create index items_id on items(id)")
         db.execute("create index items_day on items(day)")
@@ -360,7 +646,7 @@ def _previous(target: Path) -> Corpus | None:
     built = [p for p in target.parent.iterdir() if p != target and (p / "vectors.npy").exists()]
     for folder in sorted(built, key=lambda p: p.stat().st_mtime, reverse=True):
         with contextlib.suppress(Exception):  # cut short or of another version: ignore it
-            return Corpus(folder)
+            return load_corpus(folder)
     return None
 
 
@@ -401,8 +687,15 @@ def _write_vectors(
 
 def _reusable(previous: Corpus, texts: dict[str, str]) -> dict[str, int]:
     """Id -> position in `previous` of the items whose text is unchanged there."""
-    rows = previous.db.execute("select id, pos, text from items")
-    return {item_id: pos for item_id, pos, text in rows if texts.get(item_id) == text}
+    databases = [previous.db]
+    if isinstance(previous, LayeredCorpus):  # its own rows after the full build's
+        databases.append(previous.layer_db)
+    return {
+        item_id: pos
+        for db in databases
+        for item_id, pos, text in db.execute("select id, pos, text from items")
+        if texts.get(item_id) == text
+    }
 
 
 def _stored_vectors(

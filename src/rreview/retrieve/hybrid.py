@@ -212,7 +212,7 @@ class HybridRetriever:
 
         corpus = self.corpus
         first, last = _days(window)
-        allowed = (corpus.days >= first) & (corpus.days <= last) if window else None
+        allowed = (corpus.days >= first) & (corpus.days <= last) if window else corpus.alive
         count = int(allowed.sum()) if allowed is not None else corpus.size
         if not count:
             return []
