@@ -249,3 +249,19 @@ def test_questions_naming_a_date_pass_the_quick_check(question: str) -> None:
     from rreview.retrieve.when import parse_when
 
     assert parse_when(question, date(2026, 11, 23)).range is not None, question
+
+
+def test_index_builds_the_corpus_the_next_question_uses(own_log: Path) -> None:
+    """`rreview index` leaves the questions' corpus of the new state ready."""
+    from rreview.retrieve.corpus import corpus_state
+
+    page = own_log / "2026-11-19.md"
+    page.write_text(page.read_text() + "- zygomorphic flux capacitor failed again #bug\n")
+    result = runner.invoke(app, ["index", "--log", str(own_log)])
+    assert result.exit_code == 0, result.stderr
+
+    state = corpus_state(load_log(own_log))
+    assert (index_dir(own_log) / FOLDER / state / "done").exists()
+    built = {p: p.stat().st_mtime_ns for p in _corpora(own_log)}
+    assert _ask(own_log, "zygomorphic flux capacitor")["evidence"][0]["date"] == "2026-11-19"
+    assert {p: p.stat().st_mtime_ns for p in _corpora(own_log)} == built  # nothing rebuilt

@@ -51,6 +51,11 @@ def index(
     snapshot = read_log_reporting(log, fmt, verbose)
     target = index_dir(snapshot.root)
     stats = sync_index(snapshot, target, store=settings)
+    if stats.touched:  # the questions' corpus too, so that the next `ask` finds it ready
+        from rreview.retrieve.corpus import open_corpus
+        from rreview.store.sync import state_dir
+
+        open_corpus(snapshot, state_dir(target, settings), target, settings).close()
     where = f"{settings.url} (collection {_collection(settings)})" if settings.remote else None
     if as_json:
         print_json(
