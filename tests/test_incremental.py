@@ -184,3 +184,22 @@ def test_a_facts_cache_of_the_former_layout_is_ignored(example_log: Path) -> Non
 
     assert snapshot.facts == expected
     assert snapshot.facts_by_entry.extracted_anew == 20
+
+
+def test_facts_cache_of_a_log_copied_elsewhere_points_at_the_copy(tmp_path: Path) -> None:
+    """An index copied beside a copy of its log: the facts read back name the copy's files."""
+    import shutil
+
+    from conftest import EXAMPLE_LOG
+    from rreview.paths import index_dir
+    from rreview.store.sync import load_log
+
+    first = tmp_path / "first"
+    shutil.copytree(EXAMPLE_LOG, first)
+    assert load_log(first).facts  # extracts everything and writes the facts cache
+    second = tmp_path / "second"
+    shutil.copytree(first, second)
+    shutil.copytree(index_dir(first), index_dir(second))
+
+    files = {f.item.file for f in load_log(second).facts}
+    assert files and all(Path(f).is_relative_to(second) for f in files)

@@ -189,7 +189,9 @@ class LazyEntries(Mapping[str, Entry]):
 
 
 def _cache_key(key: str, head: EntryHead) -> str:
-    return f"{key}|{head.content_hash}|{head.line}"
+    # the file's full path too: facts keep it, and an index copied beside a log at another
+    # path must not hand back items that point at the old one
+    return f"{key}|{head.file}|{head.content_hash}|{head.line}"
 
 
 def _code_stamp() -> str:
