@@ -18,15 +18,20 @@ HEAVY = ("torch", "sentence_transformers", "chromadb", "openai", "anthropic", "t
 runner = CliRunner()
 
 
+def python_output(code: str) -> str:
+    """What `code` prints, run by a fresh interpreter (start-up is what is measured)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+
+
 def test_importing_the_cli_loads_no_heavy_library() -> None:
     code = (
         "import sys, rreview.cli.main\n"
         f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    out = python_output(code).strip()
     assert out == "", f"imported at start-up: {out}"
 
 
@@ -50,9 +55,7 @@ def test_help_imports_no_command_module() -> None:
         " ('rreview.cli.main',)]\n"
         "print('LOADED=' + ','.join(sorted(loaded)))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
+    out = python_output(code)
     assert "Commands:" in out
     assert out.strip().splitlines()[-1] == "LOADED="
 
@@ -143,7 +146,5 @@ def test_start_up_reads_no_log_machinery() -> None:
         " 'rreview.report.build', 'rreview.engines.base')\n"
         "print(','.join(m for m in stages if m in sys.modules))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    out = python_output(code).strip()
     assert out == "", f"imported at start-up: {out}"

@@ -116,44 +116,44 @@ class Corpus:
         """Release the database (the memory maps go with the arrays)."""
         self.db.close()
 
+    def _query(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        """The rows of `sql` (an overlay adds its own layer's; `pos` comes first)."""
+        return list(self.db.execute(sql, args))
+
+    def _where_in(self, select: str, column: str, values: Sequence[Any]) -> list[Any]:
+        """Rows of `select ... where <column> in (values)`, asked 500 values at a time."""
+        rows: list[Any] = []
+        for start in range(0, len(values), 500):
+            batch = list(values[start : start + 500])
+            marks = ", ".join("?" * len(batch))
+            rows += self._query(f"{select} and {column} in ({marks})", batch)
+        return rows
+
     def items(self, positions: Sequence[int]) -> list[CorpusItem]:
         """The items at `positions`, in that order."""
-        found: dict[int, CorpusItem] = {}
         wanted = list(dict.fromkeys(int(p) for p in positions))
-        for start in range(0, len(wanted), 500):
-            batch = wanted[start : start + 500]
-            marks = ", ".join("?" * len(batch))
-            rows = self.db.execute(f"select {COLUMNS} from items where pos in ({marks})", batch)
-            found.update((row[0], _item(row)) for row in rows)
+        rows = self._where_in(f"select {COLUMNS} from items where 1", "pos", wanted)
+        found = {row[0]: _item(row) for row in rows}
         return [found[int(p)] for p in positions]
 
     def texts(self, positions: Sequence[int]) -> list[str]:
         """The texts of the items at `positions`, in that order."""
-        by_pos: dict[int, str] = {}
         wanted = list(dict.fromkeys(int(p) for p in positions))
-        for start in range(0, len(wanted), 500):
-            batch = wanted[start : start + 500]
-            marks = ", ".join("?" * len(batch))
-            by_pos.update(
-                self.db.execute(f"select pos, text from items where pos in ({marks})", batch)
-            )
+        by_pos = dict(self._where_in("select pos, text from items where 1", "pos", wanted))
         return [by_pos[int(p)] for p in positions]
 
     def words(self, position: int) -> str:
         """The lower-cased text and code of one item (what the word index read)."""
-        row = self.db.execute("select low from items where pos = ?", (int(position),)).fetchone()
-        return str(row[0]) if row else ""
+        rows = self._query("select pos, low from items where pos = ?", (int(position),))
+        return str(rows[0][1]) if rows else ""
 
     def containing(self, strings: Sequence[str], first: int, last: int) -> dict[int, list[str]]:
         """Position -> which of `strings` the item's text or code contains (any case), for
         items dated from day ordinal `first` to `last`."""
         out: dict[int, list[str]] = {}
         for text in strings:
-            rows = self.db.execute(
-                "select pos from items where day between ? and ? and instr(low, ?) > 0",
-                (first, last, text.lower()),
-            )
-            for (pos,) in rows:
+            sql = "select pos from items where day between ? and ? and instr(low, ?) > 0"
+            for (pos,) in self._query(sql, (first, last, text.lower())):
                 out.setdefault(pos, []).append(text)
         return out
 
@@ -171,25 +171,14 @@ class Corpus:
         """(position, date, how a table names it) of the top-level items dated on any of
         `days`, in log order: only what deciding whether a table cites an item needs."""
         ordinals = sorted({d.toordinal() for d in days})
-        out: list[tuple[int, date, str]] = []
-        for start in range(0, len(ordinals), 500):
-            batch = ordinals[start : start + 500]
-            marks = ", ".join("?" * len(batch))
-            rows = self.db.execute(
-                f"select pos, day, mention from items where depth = 0 and day in ({marks})", batch
-            )
-            out += [(pos, date.fromordinal(day), mention) for pos, day, mention in rows]
-        return sorted(out)
+        select = "select pos, day, mention from items where depth = 0"
+        rows = self._where_in(select, "day", ordinals)
+        return sorted((pos, date.fromordinal(day), mention) for pos, day, mention in rows)
 
     def positions(self, ids: Sequence[str]) -> dict[str, int]:
-        """Item id -> position, for the ids the corpus has."""
-        out: dict[str, int] = {}
-        for start in range(0, len(ids), 500):
-            batch = list(ids[start : start + 500])
-            marks = ", ".join("?" * len(batch))
-            rows = self.db.execute(f"select id, pos from items where id in ({marks})", batch)
-            out.update(rows)
-        return out
+        """Item id -> position, for the ids the corpus has (an overlay's rows win)."""
+        rows = self._where_in("select pos, id from items where 1", "id", ids)
+        return {item_id: pos for pos, item_id in rows}
 
 
 class _Stacked:
@@ -297,32 +286,6 @@ class LayeredCorpus(Corpus):
         rows = [r for r in self.db.execute(sql, args) if r[0] not in self.dead_rows]
         return rows + list(self.layer_db.execute(sql, args))
 
-    def items(self, positions: Sequence[int]) -> list[CorpusItem]:
-        found: dict[int, CorpusItem] = {}
-        wanted = list(dict.fromkeys(int(p) for p in positions))
-        for start in range(0, len(wanted), 500):
-            batch = wanted[start : start + 500]
-            marks = ", ".join("?" * len(batch))
-            rows = self._query(f"select {COLUMNS} from items where pos in ({marks})", batch)
-            found.update((row[0], _item(row)) for row in rows)
-        return [found[int(p)] for p in positions]
-
-    def texts(self, positions: Sequence[int]) -> list[str]:
-        return [item.text for item in self.items(positions)]
-
-    def words(self, position: int) -> str:
-        db = self.db if position < self.base.size else self.layer_db
-        row = db.execute("select low from items where pos = ?", (int(position),)).fetchone()
-        return str(row[0]) if row else ""
-
-    def containing(self, strings: Sequence[str], first: int, last: int) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        for text in strings:
-            sql = "select pos from items where day between ? and ? and instr(low, ?) > 0"
-            for (pos,) in self._query(sql, (first, last, text.lower())):
-                out.setdefault(pos, []).append(text)
-        return out
-
     def listing(self, first: int, last: int, k: int) -> list[CorpusItem]:
         sql = (
             f"select {COLUMNS} from items where day between ? and ? and depth = 0 "
@@ -330,25 +293,6 @@ class LayeredCorpus(Corpus):
         )
         rows = sorted(self._query(sql, (first, last)), key=lambda row: (row[2], row[0]))
         return [_item(row) for row in rows[:k]]
-
-    def top_level_mentions(self, days: Sequence[date]) -> list[tuple[int, date, str]]:
-        ordinals = sorted({d.toordinal() for d in days})
-        out: list[tuple[int, date, str]] = []
-        for start in range(0, len(ordinals), 500):
-            batch = ordinals[start : start + 500]
-            marks = ", ".join("?" * len(batch))
-            sql = f"select pos, day, mention from items where depth = 0 and day in ({marks})"
-            out += [(pos, date.fromordinal(day), m) for pos, day, m in self._query(sql, batch)]
-        return sorted(out)
-
-    def positions(self, ids: Sequence[str]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for start in range(0, len(ids), 500):
-            batch = list(ids[start : start + 500])
-            marks = ", ".join("?" * len(batch))
-            sql = f"select pos, id from items where id in ({marks})"
-            out.update((item_id, pos) for pos, item_id in self._query(sql, batch))
-        return out
 
 
 def load_corpus(folder: Path) -> Corpus:
