@@ -1,13 +1,18 @@
 """Item vectors for the analyses that compare meaning (bugs, ideas, focus).
 
-Two sources behind one small interface: the index `rreview index` keeps (no model load when
+Sources behind one small interface: the index `rreview index` keeps (no model load when
 every item is there), or the embedding model itself (tests, and items the index lacks).
-Both embed an item's text exactly as the index does, so the two give the same vectors.
+All embed an item's text exactly as the index does, so they give the same vectors.
+
+The index's vectors are read, for the embedded store, from the question corpus' copy of them
+(`retrieve.corpus.CorpusVectors`: a memory-mapped array, no chromadb); in team mode from the
+Chroma server (`IndexedVectors`). `snapshot_vectors` picks one; `LogVectors` is that choice
+for one command, opening (or building) the corpus on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -15,6 +20,7 @@ from rreview.extract.facts import ItemFacts
 
 if TYPE_CHECKING:
     from rreview.config import StoreSettings
+    from rreview.retrieve.corpus import Corpus
     from rreview.store.embed import Embedder
     from rreview.store.sync import LogSnapshot
     from rreview.store.vectors import VectorStore
@@ -121,14 +127,7 @@ class IndexedVectors:
         cls, snapshot: LogSnapshot, index: Path, store: StoreSettings | None = None
     ) -> IndexedVectors:
         """Vectors of the items of `snapshot` from the index folder `index` (or `store`)."""
-        from rreview.store.facts import item_ids
-
-        ids = {
-            f.item.key: item_id
-            for key, facts in snapshot.facts_by_entry.items()
-            for item_id, f in zip(item_ids(key, len(facts)), facts, strict=True)
-        }
-        return cls(ids, index, store)
+        return cls(snapshot_item_ids(snapshot), index, store)
 
     def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
         """Vectors of `items`: stored ones where the stored text matches, else embedded."""
@@ -158,6 +157,89 @@ class IndexedVectors:
             rows = vector_matrix(self._fallback, missing)
             self._cache.update((f.item.key, row) for f, row in zip(missing, rows, strict=True))
             self.embedded += len(missing)
+
+
+def snapshot_item_ids(snapshot: LogSnapshot) -> dict[str, str]:
+    """Item.key -> the item's id in the index (and in the question corpus)."""
+    from rreview.store.facts import item_ids
+
+    return {
+        f.item.key: item_id
+        for key, facts in snapshot.facts_by_entry.items()
+        for item_id, f in zip(item_ids(key, len(facts)), facts, strict=True)
+    }
+
+
+def snapshot_vectors(
+    snapshot: LogSnapshot,
+    index: Path,
+    store: StoreSettings | None,
+    corpus: Callable[[], Corpus],
+) -> ItemVectors:
+    """The item vectors of `snapshot` (whose index is up to date): with the embedded store,
+    the copy in its question corpus (`corpus()`: memory-mapped, so chromadb is never
+    imported); in team mode, read from the Chroma server of `store` (the corpus holds none).
+    Close an `IndexedVectors` when done; the corpus belongs to whoever opened it."""
+    ids = snapshot_item_ids(snapshot)
+    if store is not None and store.remote:
+        return IndexedVectors(ids, index, store)
+    from rreview.retrieve.corpus import CorpusVectors
+
+    return CorpusVectors(corpus(), ids)
+
+
+class LogVectors:
+    """`snapshot_vectors` for one command: chosen, and the corpus opened (built first if the
+    log changed since it was last built, as `ask` does), only when a vector is asked for;
+    released by `close()` or at the end of a `with` block."""
+
+    def __init__(
+        self, snapshot: LogSnapshot, index: Path, store: StoreSettings | None = None
+    ) -> None:
+        self._snapshot = snapshot
+        self._index = index
+        self._store = store
+        self._source: ItemVectors | None = None
+        self._corpus: Corpus | None = None
+
+    def __enter__(self) -> LogVectors:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _open_corpus(self) -> Corpus:
+        from rreview.retrieve.corpus import open_corpus
+        from rreview.store.sync import state_dir
+
+        state = state_dir(self._index, self._store)
+        self._corpus = open_corpus(self._snapshot, state, self._index, self._store)
+        return self._corpus
+
+    @property
+    def source(self) -> ItemVectors:
+        """Where the vectors come from (chosen on first use)."""
+        if self._source is None:
+            self._source = snapshot_vectors(
+                self._snapshot, self._index, self._store, self._open_corpus
+            )
+        return self._source
+
+    def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
+        """One vector per item."""
+        return self.source.vectors(items) if items else []
+
+    def matrix(self, items: Sequence[ItemFacts]) -> Any:
+        """The vectors of `items` as one float32 array (none asked: nothing opened)."""
+        return vector_matrix(self.source, items) if items else _stack([])
+
+    def close(self) -> None:
+        """Release the corpus or the server connection, if opened."""
+        if isinstance(self._source, IndexedVectors):
+            self._source.close()
+        if self._corpus is not None:
+            self._corpus.close()
+        self._source = self._corpus = None
 
 
 def _stack(rows: Sequence[Any]) -> Any:

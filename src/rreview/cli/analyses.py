@@ -2,8 +2,9 @@
 
 Wiring only: read the log, pick the period, run one analysis, print it (Markdown-like lines
 that cite their days, or `--json`). Commands that compare meaning (bugs, focus, ideas)
-refresh the index and read the item vectors from it (the embedded store, or a team's Chroma
-server with --store, as `index` and `week` do); numpy and the model load inside them.
+refresh the index and read the item vectors it holds (`analyze.vectors.LogVectors`: the
+question corpus' copy for the embedded store, a team's Chroma server with --store), as `week`
+and `ask` do; numpy and the model load inside them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from rreview.errors import UsageError
 
 if TYPE_CHECKING:
     from rreview.analyze.items import Period
-    from rreview.analyze.vectors import IndexedVectors
+    from rreview.analyze.vectors import LogVectors
     from rreview.report.model import ReportSection
     from rreview.store.sync import LogSnapshot
 
@@ -97,16 +98,17 @@ def _print(title: str, sections: list[ReportSection], days: Sequence[date]) -> N
 
 def _vectors(
     snapshot: LogSnapshot, verbose: bool, store: str | None, collection: str | None
-) -> IndexedVectors:
-    """The index brought up to date, and its item vectors (close them when done): in the
-    embedded store, or on the Chroma server of --store / RREVIEW_STORE / the config file."""
-    from rreview.analyze.vectors import IndexedVectors
+) -> LogVectors:
+    """The index brought up to date, and its item vectors (close them when done): the
+    question corpus' copy for the embedded store, else from the Chroma server of --store /
+    RREVIEW_STORE / the config file."""
+    from rreview.analyze.vectors import LogVectors
     from rreview.config import resolve_store
     from rreview.paths import index_dir
 
     settings = resolve_store(store, collection)
     refresh_index(snapshot, verbose, settings)
-    return IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root), settings)
+    return LogVectors(snapshot, index_dir(snapshot.root), settings)
 
 
 def _logged(snapshot: LogSnapshot, period: Period) -> list[date]:

@@ -24,7 +24,7 @@ from rreview.errors import OperationError, UsageError
 from rreview.paths import data_home
 
 if TYPE_CHECKING:
-    from rreview.analyze.vectors import IndexedVectors
+    from rreview.analyze.vectors import LogVectors
     from rreview.deliver.outbox import Outbox
     from rreview.engines.base import Engine
     from rreview.store.sync import LogSnapshot
@@ -136,16 +136,17 @@ def _write_dry_run(
     info(f"{target.label}: written to {path}, not sent (subject: {message['Subject']})")
 
 
-def _vectors(snapshot: LogSnapshot, verbose: bool) -> IndexedVectors:
+def _vectors(snapshot: LogSnapshot, verbose: bool) -> LogVectors:
     """The index brought up to date and its item vectors, as `week` reads them (the store of
-    RREVIEW_STORE or the config file): the model embeds only what the index lacks."""
-    from rreview.analyze.vectors import IndexedVectors
+    RREVIEW_STORE or the config file; locally, the question corpus' copy): the model embeds
+    only what the index lacks."""
+    from rreview.analyze.vectors import LogVectors
     from rreview.config import resolve_store
     from rreview.paths import index_dir
 
     store = resolve_store()
     refresh_index(snapshot, verbose, store)
-    return IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root), store)
+    return LogVectors(snapshot, index_dir(snapshot.root), store)
 
 
 def _weeks(outbox: Outbox, target: Week, catch_up: bool) -> list[Week]:
@@ -189,7 +190,7 @@ def _send(
         for path in outbox.queued():
             info(f"{path.stem}: kept in the outbox by an earlier run; retrying")
         snapshot: LogSnapshot | None = None
-        vectors: IndexedVectors | None = None
+        vectors: LogVectors | None = None
         for week in _weeks(outbox, target, catch_up):
             sent = outbox.sent(week.label)
             if sent and not force:

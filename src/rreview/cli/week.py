@@ -112,7 +112,7 @@ def _week(
     verbose: bool,
     store: StoreSettings | None = None,
 ) -> None:
-    from rreview.analyze.vectors import IndexedVectors
+    from rreview.analyze.vectors import LogVectors
     from rreview.analyze.week import week_facts
     from rreview.engines.base import get_engine
     from rreview.report.build import build_week_report
@@ -128,7 +128,7 @@ def _week(
     target = (
         parse_week(week) if week else default_week(parse_today(today), {f.item.date for f in facts})
     )
-    with IndexedVectors.for_snapshot(snapshot, index_dir(snapshot.root), store) as vectors:
+    with LogVectors(snapshot, index_dir(snapshot.root), store) as vectors:
         if dry_run:
             preview = chosen_engine.preview_week(week_facts(facts, target, vectors))
             show_preview(preview, chosen_engine.name)
