@@ -348,6 +348,52 @@ def bug_families(
     )
 
 
+# Plain forms for the analyses' cache on disk (`analyze.cache`): positions in the lists the
+# results were computed from, which are the same lists for the same state of the log.
+PlainMention = tuple[int, tuple[int, ...]]  # the item's position in the facts, its details'
+PlainFamily = tuple[tuple[int, ...], int, tuple[str, ...]]  # members, representative, terms
+
+
+def _positions(objects: Sequence[object]) -> dict[int, int]:
+    return {id(o): i for i, o in enumerate(objects)}
+
+
+def plain_mentions(
+    mentions: Sequence[BugMention], facts: Sequence[ItemFacts]
+) -> list[PlainMention]:
+    """`mentions` as positions in `facts` (what `bug_mentions(facts)` returned)."""
+    at = _positions(facts)
+    return [(at[id(m.facts)], tuple(at[id(d)] for d in m.details)) for m in mentions]
+
+
+def mentions_from_plain(
+    plain: Sequence[PlainMention], facts: Sequence[ItemFacts]
+) -> list[BugMention]:
+    """The mentions `plain_mentions` described, on the same `facts`."""
+    return [BugMention(facts[i], tuple(facts[d] for d in details)) for i, details in plain]
+
+
+def plain_families(
+    families: Sequence[BugFamily], mentions: Sequence[BugMention]
+) -> list[PlainFamily]:
+    """`families` as positions in the `mentions` they were grouped from, in their order."""
+    at = _positions(mentions)
+    return [
+        (tuple(at[id(m)] for m in f.mentions), at[id(f.representative)], f.key_terms)
+        for f in families
+    ]
+
+
+def families_from_plain(
+    plain: Sequence[PlainFamily], mentions: Sequence[BugMention]
+) -> list[BugFamily]:
+    """The families `plain_families` described, on the same `mentions`."""
+    return [
+        BugFamily(tuple(mentions[i] for i in members), mentions[best], tuple(terms))
+        for members, best, terms in plain
+    ]
+
+
 @dataclass(frozen=True)
 class PairScore:
     """Pairwise agreement of a grouping with a gold grouping."""

@@ -194,25 +194,36 @@ def _session(log: Path | None, fmt: str, store: StoreSettings, verbose: bool) ->
 
 
 def _bug_family_sections(session: Session, window: DateRange | None) -> tuple[ReportSection, ...]:
-    """The bug families of the mentions in `window`, recurring ones first."""
-    from rreview.analyze.bugs import bug_families, bug_mentions
+    """The bug families of the mentions in `window`, recurring ones first. The mentions, the
+    log's vocabulary and the families are kept on disk per state of the log (seconds each at
+    ten years): asked again, in another process, the question reads them back."""
+    from rreview.analyze import bugs
     from rreview.analyze.terms import vocabulary
     from rreview.report.analyses.bugs import bugs_sections
 
     facts = session.facts()
-    mentions = [
-        m
-        for m in session.remember("bug mentions", lambda: bug_mentions(facts))
-        if window is None or window.contains(m.date)
-    ]
+    every = session.persist(
+        "bug-mentions",
+        lambda: bugs.bug_mentions(facts),
+        lambda found: bugs.plain_mentions(found, facts),
+        lambda plain: bugs.mentions_from_plain(plain, facts),
+    )
+    mentions = [m for m in every if window is None or window.contains(m.date)]
     if not mentions:
         from rreview.report.model import ReportSection as Section
 
         return (Section("Bugs", (), note="No bug logged in that time."),)
-    vectors = session.remember("item vectors", session.item_vectors)
-    vocab = session.remember("vocabulary", lambda: vocabulary(f.item.text for f in facts))
-    families = session.remember(
-        ("bug families", window),
-        lambda: bug_families(facts, vectors, mentions=mentions, vocab=vocab),
+
+    def group() -> list[bugs.BugFamily]:
+        vectors = session.remember("item vectors", session.item_vectors)
+        vocab = session.persist("vocabulary", lambda: vocabulary(f.item.text for f in facts))
+        return bugs.bug_families(facts, vectors, mentions=mentions, vocab=vocab)
+
+    name = "bug-families" if window is None else f"bug-families-{window.start}-{window.end}"
+    families = session.persist(
+        name,
+        group,
+        lambda found: bugs.plain_families(found, mentions),
+        lambda plain: bugs.families_from_plain(plain, mentions),
     )
     return tuple(bugs_sections(families))

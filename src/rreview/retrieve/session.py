@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    from rreview.analyze.cache import AnalysisCache
     from rreview.config import StoreSettings
     from rreview.extract.facts import ItemFacts
     from rreview.retrieve.corpus import Corpus
@@ -54,6 +55,7 @@ class Session:
     _retriever: HybridRetriever | None = None
     _facts: list[ItemFacts] | None = None
     _memo: dict[Any, Any] = field(default_factory=dict)
+    _analyses: AnalysisCache | None = None
     quick: Any = None  # `quick_stamp` when this was last known current
 
     def retriever(self) -> HybridRetriever:
@@ -108,6 +110,43 @@ class Session:
         if key not in self._memo:
             self._memo[key] = make()
         return self._memo[key]
+
+    def persist(
+        self,
+        name: str,
+        make: Callable[[], T],
+        encode: Callable[[T], Any] = lambda value: value,
+        decode: Callable[[Any], T] = lambda stored: stored,
+    ) -> T:
+        """`make()`, computed once per state of the log: remembered in this process like
+        `remember`, and kept on disk for the next process (`analyze.cache`). `encode` turns
+        the value into plain data (indices into `facts()`, not the facts), `decode` back; a
+        stored value it cannot decode counts as missing."""
+
+        def load() -> T:
+            from rreview.analyze.cache import MISSING
+
+            cache = self.analyses()
+            stored = cache.read(name)
+            if stored is not MISSING:
+                try:
+                    return decode(stored)
+                except Exception:  # written for other facts, or damaged: compute again
+                    pass
+            value = make()
+            cache.write(name, encode(value))
+            return value
+
+        return self.remember(("persisted", name), load)
+
+    def analyses(self) -> AnalysisCache:
+        """The analyses' results on disk for this state of the log, beside its corpus."""
+        if self._analyses is None:
+            from rreview.analyze.cache import FOLDER, AnalysisCache
+            from rreview.retrieve.corpus import corpus_state
+
+            self._analyses = AnalysisCache(self.state / FOLDER, corpus_state(self.snapshot))
+        return self._analyses
 
     def close(self) -> None:
         """Release the corpus and any server connection."""

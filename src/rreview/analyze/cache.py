@@ -1,0 +1,114 @@
+"""Whole-log analysis results kept on disk between processes, for one state of the log.
+
+An analysis over ten years of log (the vocabulary of 70,000 items, the bug families of 6,000
+mentions, tasks linked across days) costs seconds; each `rreview ask` is a new process, so
+remembering it in memory only (`Session.remember`) helps a long-running caller, not a user who
+asks twice. Results live in `<state folder>/analyses/`, beside the questions' corpus, one file
+per (state of the log, result): `<state>.<name>.pkl`. A file holds the analysis code's stamp
+and the value; a file written by other code, cut short or unreadable is ignored and the result
+computed again. Files are written through a temporary file and `os.replace`, so a reader never
+sees half a file. The files of all but the newest few states are removed when one is written.
+
+Values are plain data (indices into the session's facts, strings, numbers), never the facts
+themselves: the caller turns them back into its objects (`Session.persist`).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rreview.log.parse_cache import paused_gc, source_stamp
+
+CACHE_FORMAT = 1  # bump when what a file holds changes shape
+FOLDER = "analyses"
+KEEP_STATES = 2  # states whose files are kept (the current one and the one before)
+SUFFIX = ".pkl"
+T = TypeVar("T")
+MISSING: Any = object()
+
+
+@functools.cache
+def analysis_stamp() -> str:
+    """Which code made a result: the log's reading, the extraction and the analyses (a
+    changed rule or threshold must never be hidden by what older code concluded)."""
+    packages = ("rreview.log", "rreview.errors", "rreview.extract", "rreview.analyze")
+    return f"analyses-{CACHE_FORMAT}|{source_stamp(*packages)}"
+
+
+class AnalysisCache:
+    """The results on disk of one state of the log (`state`: a digest of the log's entries,
+    `retrieve.corpus.corpus_state`) in `folder`."""
+
+    def __init__(self, folder: Path, state: str) -> None:
+        self.folder = folder
+        self.state = state
+
+    def path(self, name: str) -> Path:
+        """The file of result `name` of this state."""
+        return self.folder / f"{self.state}.{name}{SUFFIX}"
+
+    def read(self, name: str) -> Any:
+        """The stored value of `name`, or MISSING (none, damaged, or made by other code)."""
+        return read_stamped(self.path(name))
+
+    def write(self, name: str, value: Any) -> None:
+        """Store `value` as `name` (atomically), then drop the files of older states."""
+        if write_stamped(self.path(name), value):
+            self._prune()
+
+    def get(self, name: str, make: Callable[[], T]) -> T:
+        """The stored value of `name`, else `make()`, stored."""
+        value = self.read(name)
+        if value is MISSING:
+            value = make()
+            self.write(name, value)
+        return value
+
+    def _prune(self) -> None:
+        """Remove the files of all states but this one and the most recently written others
+        (KEEP_STATES in all): the state before an edit stays while the edit is new."""
+        newest: dict[str, float] = {}
+        files: list[tuple[str, Path]] = []
+        for path in self.folder.glob(f"*.*{SUFFIX}"):
+            state = path.name.split(".", 1)[0]
+            try:
+                written = path.stat().st_mtime
+            except OSError:
+                continue
+            newest[state] = max(newest.get(state, 0.0), written)
+            files.append((state, path))
+        others = sorted((s for s in newest if s != self.state), key=lambda s: -newest[s])
+        keep = {self.state, *others[: KEEP_STATES - 1]}
+        for state, path in files:
+            if state not in keep:
+                path.unlink(missing_ok=True)
+
+
+def read_stamped(path: Path) -> Any:
+    """The value pickled at `path` by `write_stamped` with today's analysis code, or MISSING."""
+    try:
+        with path.open("rb") as fh, paused_gc():
+            stamp, value = pickle.load(fh)
+    except Exception:  # missing, cut short, or not ours: compute again
+        return MISSING
+    return value if stamp == analysis_stamp() else MISSING
+
+
+def write_stamped(path: Path, value: Any) -> bool:
+    """Pickle `value` with the analysis code's stamp at `path`, through a temporary file and
+    `os.replace`; False when it could not be written (a cache: nothing is lost)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as fh:
+            pickle.dump((analysis_stamp(), value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        return False
+    return True

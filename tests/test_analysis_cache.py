@@ -1,0 +1,142 @@
+"""The analyses' results kept on disk between processes (`analyze/cache.py`): a second `ask`
+in a new process reads them instead of computing, and they are never stale: an edit, other
+analysis code or a damaged file means computing again, to the answer a fresh run gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from indexed_log import EXAMPLE_LOG, prebuilt_index  # noqa: F401
+from rreview.analyze import bugs, cache
+from rreview.cli.main import app
+from rreview.paths import index_dir
+from rreview.retrieve.session import forget
+
+runner = CliRunner()
+QUESTION = "what bugs recur?"
+
+
+@pytest.fixture
+def own_log(tmp_path: Path, prebuilt_index: Path) -> Path:  # noqa: F811
+    """A private copy of the example log with its index in this test's RREVIEW_HOME."""
+    log = tmp_path / "log"
+    shutil.copytree(EXAMPLE_LOG, log)
+    shutil.copytree(prebuilt_index, index_dir(log))
+    forget()  # no session kept from another test
+    return log
+
+
+@pytest.fixture
+def grouped(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the calls of `bug_families` (the seconds-long grouping at ten years)."""
+    calls: list[int] = []
+    real: Callable[..., Any] = bugs.bug_families
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bugs, "bug_families", counted)
+    return calls
+
+
+def _ask(log: Path, question: str = QUESTION) -> dict[str, Any]:
+    """`ask` as a new process would: no session kept from the question before."""
+    forget()
+    args = ["ask", question, "--log", str(log), "--json", "--today", "2026-11-23", "--offline"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
+
+
+def _files(log: Path) -> list[Path]:
+    return sorted((index_dir(log) / cache.FOLDER).glob(f"*{cache.SUFFIX}"))
+
+
+def _fresh(log: Path, question: str = QUESTION) -> dict[str, Any]:
+    """The answer computed with no result on disk."""
+    shutil.rmtree(index_dir(log) / cache.FOLDER, ignore_errors=True)
+    return _ask(log, question)
+
+
+def test_a_second_ask_reads_the_families_from_disk(own_log: Path, grouped: list[int]) -> None:
+    first = _ask(own_log)
+    assert len(grouped) == 1
+    names = {p.name.split(".")[1] for p in _files(own_log)}
+    assert {"bug-mentions", "vocabulary", "bug-families"} <= names
+    second = _ask(own_log)
+    assert len(grouped) == 1  # read back, not grouped again
+    assert second == first
+    assert first["sections"][0]["items"]  # the example log has recurring bugs
+
+
+def test_an_edited_entry_changes_the_answer(own_log: Path, grouped: list[int]) -> None:
+    before = _ask(own_log)
+    page = own_log / "2026-11-20.md"
+    line = "- zygomorphic flux capacitor overheated again (took 2h) #bug\n"
+    page.write_text(page.read_text() + line)
+    (own_log / "2026-11-21.md").write_text(
+        "# 2026-11-21\n## What was done\n- zygomorphic flux capacitor overheated #bug\n"
+    )
+    edited = _ask(own_log)
+    assert len(grouped) == 2  # the new state is grouped again
+    assert edited != before
+    assert "zygomorphic" in json.dumps(edited["sections"])
+    assert _ask(own_log) == edited == _fresh(own_log)
+
+
+def test_other_analysis_code_is_not_trusted(
+    own_log: Path, grouped: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _ask(own_log)
+    monkeypatch.setattr(cache, "analysis_stamp", lambda: "analyses-0|other code")
+    assert _ask(own_log) == first
+    assert len(grouped) == 2  # the stored results carried the other stamp
+    assert _ask(own_log) == first
+    assert len(grouped) == 2  # and were rewritten with this one
+
+
+def test_a_damaged_file_is_ignored(own_log: Path, grouped: list[int]) -> None:
+    first = _ask(own_log)
+    for path in _files(own_log):
+        path.write_bytes(path.read_bytes()[:10])  # cut short
+    assert _ask(own_log) == first
+    assert len(grouped) == 2
+    assert _ask(own_log) == first
+    assert len(grouped) == 2
+    assert not list((index_dir(own_log) / cache.FOLDER).glob("*.tmp"))
+
+
+def test_positions_written_for_other_mentions_are_computed_again(
+    own_log: Path, grouped: list[int]
+) -> None:
+    first = _ask(own_log)
+    (families,) = [p for p in _files(own_log) if ".bug-families." in p.name]
+    cache.write_stamped(families, [((0, 10**6), 0, ("nonsense",))])  # no such mention
+    assert _ask(own_log) == first
+    assert len(grouped) == 2
+
+
+def test_only_the_newest_states_are_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "analyses"
+    for n, state in enumerate(["a", "b", "c", "d"]):
+        cache.AnalysisCache(folder, state).write("x", n)
+        cache.AnalysisCache(folder, state).write("y", -n)
+        for path in folder.glob(f"{state}.*"):  # written in order, whatever the clock's grain
+            os.utime(path, (1000 + n, 1000 + n))
+    assert cache.AnalysisCache(folder, "d").read("x") == 3
+    assert cache.AnalysisCache(folder, "b").read("y") is cache.MISSING  # pruned
+    assert {p.name.split(".")[0] for p in folder.iterdir()} == {"c", "d"}
+    made: list[int] = []
+    assert cache.AnalysisCache(folder, "d").get("x", lambda: made.append(1) or 7) == 3
+    assert cache.AnalysisCache(folder, "e").get("x", lambda: made.append(1) or 7) == 7
+    assert made == [1]
