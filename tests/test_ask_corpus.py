@@ -30,7 +30,7 @@ from rreview.retrieve.corpus import (
 from rreview.retrieve.hybrid import tokenize
 from rreview.retrieve.lexical import LexicalIndex
 from rreview.store.sync import load_log
-from rreview.store.vectors import VectorStore
+from rreview.store.vectors import open_vectors
 
 runner = CliRunner()
 QUESTION = "when did run-0467 crash?"
@@ -99,7 +99,7 @@ def test_the_vector_copy_is_the_index_s_vectors_row_for_row(own_log: Path) -> No
     ids = [item_id for _, item_id in rows]
     assert corpus.vectors is not None and len(corpus.vectors) == corpus.size
     assert len(ids) == int(corpus.alive.sum()) < corpus.size  # the edited day's old rows died
-    with VectorStore(index_dir(own_log) / "chroma") as store:
+    with open_vectors(index_dir(own_log)) as store:
         stored = store.get_embeddings(ids)
     assert set(stored) == set(ids)
     expected = np.array([stored[i][0] for i in ids], dtype=np.float32)

@@ -17,7 +17,7 @@ from benchmarks.synthlog import write_log
 from rreview.paths import index_dir
 from rreview.store.embed import Embedder
 from rreview.store.sync import FACTS_CACHE, LazyFacts, load_log, sync_index
-from rreview.store.vectors import VectorStore
+from rreview.store.vectors import open_vectors
 
 
 class HashEmbedder(Embedder):
@@ -66,7 +66,7 @@ def test_editing_one_day_of_a_year_embeds_only_that_day(tmp_path: Path) -> None:
     assert embedder.calls == [10]
     assert isinstance(snapshot.facts_by_entry, LazyFacts)
     assert snapshot.facts_by_entry.extracted == 1
-    with VectorStore(index_dir(log) / "chroma") as store:
+    with open_vectors(index_dir(log)) as store:
         assert store.count() == size.items + 1
         stored = store.collection.get(where={"entry": key}, include=["documents"])
     assert len(stored["ids"]) == 10

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +17,7 @@ from rreview.cli.main import app
 from rreview.paths import index_dir
 from rreview.store.facts import FactStore, item_ids
 from rreview.store.sync import LogSnapshot, SyncStats, load_log, sync_index
-from rreview.store.vectors import VectorStore
+from rreview.store.vectors import VectorStore, open_vectors
 
 
 def sync(log: Path, embedder) -> tuple[LogSnapshot, SyncStats]:
@@ -23,7 +26,7 @@ def sync(log: Path, embedder) -> tuple[LogSnapshot, SyncStats]:
 
 
 def vector_count(log: Path) -> int:
-    with VectorStore(index_dir(log) / "chroma") as store:
+    with open_vectors(index_dir(log)) as store:
         return store.count()
 
 
@@ -45,7 +48,7 @@ def sqlite_count(log: Path, table: str) -> int:
 
 def vector_entry(log: Path, key: str) -> dict:
     """Chroma's ids, documents and metadata of one entry, found by the `entry` metadata."""
-    with VectorStore(index_dir(log) / "chroma") as store:
+    with open_vectors(index_dir(log)) as store:
         return store.collection.get(where={"entry": key}, include=["metadatas", "documents"])
 
 
@@ -124,7 +127,7 @@ def test_an_edited_day_gets_the_vectors_of_its_own_items(example_log: Path, embe
     key = entry_key(snapshot, "2026-11-18")
     texts = [f.item.text for f in snapshot.facts_by_entry[key]]
     ids = item_ids(key, len(texts))
-    with VectorStore(index_dir(example_log) / "chroma") as store:
+    with open_vectors(index_dir(example_log)) as store:
         got = store.collection.get(ids=ids, include=["embeddings", "documents"])
     row = {item_id: n for n, item_id in enumerate(got["ids"])}
     stored = np.array([got["embeddings"][row[i]] for i in ids])
@@ -232,7 +235,7 @@ def test_vector_query_finds_the_item_with_its_place(example_log: Path, embedder)
     sync(example_log, embedder)
     (query,) = embedder.encode(["dataloader hang bus error"])
 
-    with VectorStore(index_dir(example_log) / "chroma") as store:
+    with open_vectors(index_dir(example_log)) as store:
         hits = store.query(query, k=3)
 
     found = [h for h in hits if "Bus error" in h.text]
@@ -255,10 +258,21 @@ def test_index_command_verbose(example_log: Path, embedder) -> None:
     )
     assert f"index at {index_dir(example_log)}" in result.stderr
 
+    assert "wait in facts.sqlite" not in result.stderr  # a first run writes Chroma itself
+
     again = CliRunner().invoke(app, ["index", "--log", str(example_log), "--json"])
 
     assert again.exit_code == 0, again.stderr
     assert '"unchanged": 20' in again.stdout and '"items_embedded": 0' in again.stdout
+
+    page = example_log / "2026-11-18.md"
+    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    edited = CliRunner().invoke(app, ["index", "-v", "--log", str(example_log)])
+
+    assert edited.exit_code == 0, edited.stderr
+    waiting = journal_rows(example_log)
+    assert waiting > 0
+    assert f"{waiting} vector writes wait in facts.sqlite for the Chroma store" in edited.stderr
 
 
 def test_index_command_without_log_is_a_usage_error() -> None:
@@ -279,3 +293,160 @@ def test_rebuild_reads_the_log_afresh_and_keeps_its_parse_cache(
     assert '"new": 20' in result.stdout
     assert (index_dir(example_log) / "parse-cache.pickle").exists()
     assert load_log(example_log).files_parsed == 0
+
+
+# The journal: a small update leaves Chroma alone; its vectors wait in the facts database
+# until the embedded store is next opened (store/journal.py).
+
+
+def journal_rows(log: Path) -> int:
+    return sum(
+        sqlite_rows(log, f"select count(*) from {table}")[0][0]
+        for table in ("pending_entries", "pending_items", "pending_moves")
+    )
+
+
+def stored_documents(log: Path, key: str) -> list[str]:
+    """What Chroma itself holds for an entry, read without writing the journal first."""
+    with VectorStore(index_dir(log) / "chroma") as store:
+        found = store.collection.get(where={"entry": key}, include=["documents"])
+    return sorted(found["documents"])
+
+
+def test_a_small_update_waits_in_the_journal_until_the_store_is_read(
+    example_log: Path, embedder
+) -> None:
+    first, _ = sync(example_log, embedder)
+    key = entry_key(first, "2026-11-18")
+    before = stored_documents(example_log, key)
+    page = example_log / "2026-11-18.md"
+    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+
+    snapshot, stats = sync(example_log, embedder)
+
+    assert stats.changed == 1 and stats.items_embedded == len(snapshot.facts_by_entry[key])
+    assert stats.waiting == journal_rows(example_log) > 0
+    assert stored_documents(example_log, key) == before  # Chroma not touched yet
+    assert sqlite_count(example_log, "items") == len(snapshot.facts)  # the facts are
+
+    after = vector_entry(example_log, key)  # opening the store writes the journal first
+
+    assert "reran the eval on the fixed node #eval" in after["documents"]
+    assert len(after["ids"]) == len(snapshot.facts_by_entry[key])
+    assert journal_rows(example_log) == 0
+    assert_in_step(example_log, snapshot)
+
+
+def test_an_update_of_one_day_imports_no_chromadb(example_log: Path, embedder) -> None:
+    first = CliRunner().invoke(app, ["index", "--log", str(example_log)])
+    assert first.exit_code == 0, first.stderr
+    page = example_log / "2026-11-18.md"
+    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    code = (
+        "import json, sys\n"
+        "from rreview.cli.main import run\n"
+        f"sys.argv = ['rreview', 'index', '--json', '--log', {str(example_log)!r}]\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(m for m in ('chromadb', 'torch') if m in sys.modules)))\n"
+    )
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    *report, imported = done.stdout.strip().split("\n")
+    assert '"changed": 1' in "\n".join(report)
+    assert json.loads(imported) == []
+
+
+def test_a_full_journal_is_written_into_the_store_before_the_update(
+    example_log: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _ = sync(example_log, embedder)
+    edited = example_log / "2026-11-18.md"
+    edited.write_text(edited.read_text() + "- reran the eval on the fixed node #eval\n")
+    sync(example_log, embedder)
+    assert journal_rows(example_log) > 0
+    monkeypatch.setattr("rreview.store.sync.JOURNAL_AT_MOST", 1)  # it is full now
+    (example_log / "2026-11-17.md").unlink()
+
+    snapshot, stats = sync(example_log, embedder)
+
+    assert stats.removed == 1 and stats.waiting == 0 == journal_rows(example_log)
+    key = entry_key(snapshot, "2026-11-18")
+    assert "reran the eval on the fixed node #eval" in stored_documents(example_log, key)
+    gone = entry_key(first, "2026-11-17")
+    assert stored_documents(example_log, gone) == []
+    assert_in_step(example_log, snapshot)
+
+
+def test_a_reader_does_not_wait_for_an_index_run_holding_the_lock(
+    example_log: Path, embedder
+) -> None:
+    from filelock import FileLock
+
+    first, _ = sync(example_log, embedder)
+    key = entry_key(first, "2026-11-18")
+    before = stored_documents(example_log, key)
+    page = example_log / "2026-11-18.md"
+    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    sync(example_log, embedder)
+
+    with FileLock(str(index_dir(example_log) / "index.lock")):
+        assert sorted(vector_entry(example_log, key)["documents"]) == before
+    assert journal_rows(example_log) > 0  # left for the next reader
+
+    assert "reran the eval on the fixed node #eval" in vector_entry(example_log, key)["documents"]
+    assert journal_rows(example_log) == 0
+
+
+def test_a_deleted_store_takes_the_journal_with_it(example_log: Path, embedder) -> None:
+    sync(example_log, embedder)
+    page = example_log / "2026-11-18.md"
+    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    sync(example_log, embedder)
+    shutil.rmtree(index_dir(example_log) / "chroma")
+
+    snapshot, stats = sync(example_log, embedder)
+
+    assert stats.new == stats.entries == 20 and stats.waiting == 0
+    assert journal_rows(example_log) == 0
+    assert_in_step(example_log, snapshot)
+
+
+def test_the_question_corpus_takes_a_new_day_s_vectors_from_the_journal(
+    example_log: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rreview.retrieve.corpus import corpus_home, corpus_state, load_corpus
+    from rreview.store.embed import Embedder
+
+    first = CliRunner().invoke(app, ["index", "--log", str(example_log)])
+    assert first.exit_code == 0, first.stderr
+    page = example_log / "2026-11-18.md"
+    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    embedded: list[str] = []
+    encode_array = Embedder.encode_array
+
+    def counting(self: Embedder, texts: list[str]) -> object:
+        embedded.extend(texts)
+        return encode_array(self, texts)
+
+    monkeypatch.setattr(Embedder, "encode_array", counting)
+
+    again = CliRunner().invoke(app, ["index", "--log", str(example_log), "--json"])
+
+    assert again.exit_code == 0, again.stderr
+    snapshot = load_log(example_log)
+    key = entry_key(snapshot, "2026-11-18")
+    texts = [f.item.text for f in snapshot.facts_by_entry[key]]
+    assert sorted(embedded) == sorted(texts)  # once, by the index run; not again by the corpus
+    corpus = load_corpus(corpus_home(index_dir(example_log)) / corpus_state(snapshot))
+    try:
+        ids = item_ids(key, len(texts))
+        positions = corpus.positions(ids)
+        assert corpus.vectors is not None and set(positions) == set(ids)
+        copied = np.array([corpus.vectors[positions[i]] for i in ids], dtype=np.float32)
+    finally:
+        corpus.close()
+    assert float((copied * embedder.encode_array(texts)).sum(axis=1).min()) >= 0.9999

@@ -70,6 +70,11 @@ def index(
         info(describe(stats))
         if verbose:
             info(f"index at {target}" + (f"; vectors on {where}" if where else ""))
+            if stats.waiting:
+                info(
+                    f"{stats.waiting} vector writes wait in facts.sqlite for the Chroma store, "
+                    "which receives them when next opened"
+                )
 
 
 def _collection(settings: StoreSettings) -> str:

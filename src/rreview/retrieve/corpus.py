@@ -601,10 +601,11 @@ def _write_vectors(
     store: StoreSettings | None,
     previous: Corpus | None,
 ) -> None:
-    """Copy each item's vector: from the previous corpus where its id and text are the same;
-    the others from the embedded Chroma store when there are many (missing or stale there:
-    embedded now), or embedded now when they are a day or two, by the same ONNX model the
-    index used for them (importing chromadb alone costs more than embedding a day)."""
+    """Copy each item's vector: from the previous corpus where its id and text are the same,
+    or from the index's journal (a day the index run just embedded); the others from the
+    embedded Chroma store when there are many (missing or stale there: embedded now), or
+    embedded now when they are a day or two, by the same ONNX model the index used for them
+    (importing chromadb alone costs more than embedding a day)."""
     import numpy as np
 
     from rreview.store.embed import DIMENSIONS
@@ -616,6 +617,12 @@ def _write_vectors(
         for item_id, pos in _reusable(previous, texts).items():
             vectors[wanted.pop(item_id)] = previous.vectors[pos]
         previous.close()
+    if wanted and (store is None or not store.remote):  # a day just indexed: its vectors
+        from rreview.store.journal import waiting_vectors
+
+        for item_id, (vector, text) in waiting_vectors(index, list(wanted)).items():
+            if text == texts[item_id]:
+                vectors[wanted.pop(item_id)] = vector
     if len(wanted) > EMBED_AT_MOST:  # a first build: read them (a day or two: embed them)
         for item_id, vector in _stored_vectors(index, store, list(wanted), texts):
             vectors[wanted.pop(item_id)] = vector

@@ -50,6 +50,22 @@ def m002_entry_index(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m003_vector_journal(db: sqlite3.Connection) -> None:
+    """Vector writes waiting for the embedded Chroma store (see store/journal.py): entries
+    whose vectors are replaced, their new rows, and new metadata of items that moved."""
+    db.execute("create table pending_entries (key text primary key)")
+    db.execute(
+        """create table pending_items (
+            id text primary key, entry_key text not null, embedding blob not null,
+            document text not null, metadata text not null)"""
+    )
+    db.execute(
+        """create table pending_moves (
+            id text primary key, entry_key text not null, metadata text not null)"""
+    )
+
+
 @dataclass(frozen=True)
 class IndexedEntry:
     """An entry as the index knows it: where, which content, how many items, since when."""
@@ -172,10 +188,11 @@ class FactStore:
         self.db.execute("delete from entries where key = ?", (key,))
 
     def forget_all(self) -> None:
-        """Forget every entry (their vectors are gone: everything is embedded again)."""
+        """Forget every entry (their vectors are gone: everything is embedded again), and
+        the vector writes waiting for them."""
         with self.db:
-            self.db.execute("delete from items")
-            self.db.execute("delete from entries")
+            for table in ("items", "entries", "pending_entries", "pending_items", "pending_moves"):
+                self.db.execute(f"delete from {table}")
 
     def count(self, table: str) -> int:
         """Rows in `entries` or `items`."""

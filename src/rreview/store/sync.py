@@ -7,7 +7,8 @@ What makes it fast at ten years of log (~3,650 entries, ~70,000 items):
   identical texts such as carried to-dos embedded once), and each chunk is written with one
   Chroma upsert and one SQLite transaction: no round trip per item or per entry;
 - a small update (a day or two) is embedded by the ONNX copy of the model, so it never
-  imports torch (see `store/embed.py`).
+  imports torch (see `store/embed.py`), and its vectors wait in the facts database for the
+  next opening of the embedded store, so it never imports chromadb (see `store/journal.py`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from rreview.log.readers.base import ReadResult
 from rreview.paths import index_dir, log_key
 from rreview.store.embed import Embedder
 from rreview.store.facts import EntryRow, FactStore, item_ids
+from rreview.store.journal import VectorJournal
 from rreview.store.vectors import Metadata, Owner, author, vectors_dir
 
 if TYPE_CHECKING:
@@ -46,6 +48,8 @@ CHUNK_ITEMS = 2048  # texts per model call and per store write: big enough to so
 FACTS_CACHE = "facts-cache.pickle"
 FACTS_CACHE_FORMAT = 2  # 2: each entry's facts pickled on their own
 PARSE_CACHE = "parse-cache.pickle"  # see log/parse_cache.py
+DEFER_AT_MOST = 2048  # items an update may embed and leave in the journal (store/journal.py)
+JOURNAL_AT_MOST = 20_000  # rows the journal may hold (~30 MB) before Chroma gets them
 
 
 class LazyFacts(Mapping[str, list[ItemFacts]]):
@@ -266,6 +270,7 @@ class SyncStats:
     removed: int = 0
     unchanged: int = 0
     items_embedded: int = 0
+    waiting: int = 0  # vector writes in the journal, for the embedded store's next opening
     seconds: float = 0.0
 
     @property
@@ -414,18 +419,25 @@ def _sync(
 ) -> SyncStats:
     remote = store is not None and store.remote
     known = facts_db.entry_states()
+    journal = VectorJournal(facts_db)
     if known and not remote and not vectors_dir(index_dir).exists():
         facts_db.forget_all()  # the vectors were deleted: forget the facts too
         known = {}
     stats = SyncStats(entries=len(snapshot.heads))
     plan = _plan(snapshot, known, stats)
     if plan.empty:
+        stats.waiting = journal.size()
+        return stats
+    if not remote and known and _small(snapshot, plan, journal):
+        _write(snapshot, plan, facts_db, journal, embedder, stats, None)
+        stats.waiting = journal.size()
         return stats
 
-    from rreview.store.vectors import open_vectors  # chromadb: only when something changed
+    from rreview.store.vectors import open_vectors  # chromadb: only for a large update
 
     owner = Owner(log=log_key(snapshot.root), author=author()) if remote else None
-    with open_vectors(index_dir, store, owner) as vectors:
+    with open_vectors(index_dir, store, owner, settle=False) as vectors:
+        journal.flush(vectors)  # first: the counts below compare the store with the facts
         stored, expected = vectors.count(), facts_db.count("items")
         if stored < expected:  # vectors lost (a server collection reset): embed all again
             facts_db.forget_all()
@@ -435,17 +447,39 @@ def _sync(
             vectors.clear()  # vectors without facts (the facts database was deleted)
         elif stored > expected:  # a run cut short between vectors and facts left some
             vectors.delete_entries_except([k for k in known if k not in plan.removed])
-        # an edited entry loses its old vectors first: an edit that drops items leaves none
-        vectors.delete_entries(plan.removed + plan.changed)
-        facts_db.delete_entries(plan.removed)
-        for key in plan.move:
-            facts = _changed_facts(snapshot, key)
-            ids = facts_db.move_entry(key, snapshot.entries[key].line, facts)
-            vectors.update_metadata(
-                ids, [_metadata(key, f, owner.author if owner else None) for f in facts]
-            )
-        _embed_entries(snapshot, plan.embed, facts_db, vectors, embedder, stats, owner)
+        _write(snapshot, plan, facts_db, vectors, embedder, stats, owner)
     return stats
+
+
+def _small(snapshot: LogSnapshot, plan: _Plan, journal: VectorJournal) -> bool:
+    """Whether an update is small enough to wait in the journal instead of opening Chroma:
+    a few days' items, and a journal that stays a few megabytes."""
+    if len(plan.embed) + len(plan.move) > DEFER_AT_MOST // 4:  # do not even extract them
+        return False
+    items = sum(len(_changed_facts(snapshot, key)) for key in plan.embed + plan.move)
+    return items <= DEFER_AT_MOST and journal.size() + items <= JOURNAL_AT_MOST
+
+
+def _write(
+    snapshot: LogSnapshot,
+    plan: _Plan,
+    facts_db: FactStore,
+    vectors: VectorStore | VectorJournal,
+    embedder: Embedder,
+    stats: SyncStats,
+    owner: Owner | None,
+) -> None:
+    """Carry out `plan` into `vectors` (the store, or the journal) and the facts."""
+    # an edited entry loses its old vectors first: an edit that drops items leaves none
+    vectors.delete_entries(plan.removed + plan.changed)
+    facts_db.delete_entries(plan.removed)
+    for key in plan.move:
+        facts = _changed_facts(snapshot, key)
+        ids = facts_db.move_entry(key, snapshot.entries[key].line, facts)
+        vectors.update_metadata(
+            ids, [_metadata(key, f, owner.author if owner else None) for f in facts]
+        )
+    _embed_entries(snapshot, plan.embed, facts_db, vectors, embedder, stats, owner)
 
 
 def _changed_facts(snapshot: LogSnapshot, key: str) -> list[ItemFacts]:
@@ -458,7 +492,7 @@ def _embed_entries(
     snapshot: LogSnapshot,
     keys: list[str],
     facts_db: FactStore,
-    vectors: VectorStore,
+    vectors: VectorStore | VectorJournal,
     embedder: Embedder,
     stats: SyncStats,
     owner: Owner | None,
@@ -485,7 +519,7 @@ def _embed_chunk(
     snapshot: LogSnapshot,
     keys: list[str],
     facts_db: FactStore,
-    vectors: VectorStore,
+    vectors: VectorStore | VectorJournal,
     embedder: Embedder,
     owner: Owner | None,
 ) -> None:

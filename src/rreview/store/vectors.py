@@ -73,12 +73,23 @@ def has_vectors(index: Path, store: StoreSettings | None = None) -> bool:
 
 
 def open_vectors(
-    index: Path, store: StoreSettings | None = None, owner: Owner | None = None
+    index: Path,
+    store: StoreSettings | None = None,
+    owner: Owner | None = None,
+    *,
+    settle: bool = True,
 ) -> VectorStore:
-    """The vector store of the index folder `index`: embedded, or the server of `store`."""
+    """The vector store of the index folder `index`: embedded, or the server of `store`.
+    The embedded store first receives the writes waiting in the index's journal (unless
+    `settle` is False: the sync, which holds the index lock, writes them itself)."""
     if store is not None and store.remote:
         return VectorStore(store=store, owner=owner)
-    return VectorStore(vectors_dir(index))
+    vectors = VectorStore(vectors_dir(index))
+    if settle:
+        from rreview.store.journal import settle as write_waiting
+
+        write_waiting(index, vectors)
+    return vectors
 
 
 class VectorStore:
@@ -176,11 +187,12 @@ class VectorStore:
     def add(
         self,
         ids: Sequence[str],
-        embeddings: Sequence[Sequence[float]],
+        embeddings: Any,
         documents: Sequence[str],
         metadatas: Sequence[Metadata],
     ) -> None:
-        """Insert or replace items, in batches the server accepts."""
+        """Insert or replace items (`embeddings`: a float32 array, or lists of floats), in
+        batches the server accepts."""
         limit = self.client.get_max_batch_size()
         for start in self._batches(len(ids)):
             end = start + limit
