@@ -56,6 +56,7 @@ CORPUS_VERSION = 2  # bump when what is stored (or how it is tokenized) changes
 FOLDER = "retrieval"
 PLAN, TOP = 1, 2  # bits of flags.npy
 FETCH_BATCH = 4096  # vectors read from Chroma per call
+REUSE_LOOKUPS = 5000  # items looked up one by one in the previous corpus (more: read it all)
 EMBED_AT_MOST = 256  # missing vectors embedded (ONNX, as the index did) rather than read
 COLUMNS = "pos, id, day, section, depth, text, file, line, context, details, mention"
 OVERLAY_MAX_ITEMS = 2000  # items of changed entries kept in an overlay before a full build
@@ -637,16 +638,14 @@ def _write_vectors(
 
 
 def _reusable(previous: Corpus, texts: dict[str, str]) -> dict[str, int]:
-    """Id -> position in `previous` of the items whose text is unchanged there."""
-    databases = [previous.db]
-    if isinstance(previous, LayeredCorpus):  # its own rows after the full build's
-        databases.append(previous.layer_db)
-    return {
-        item_id: pos
-        for db in databases
-        for item_id, pos, text in db.execute("select id, pos, text from items")
-        if texts.get(item_id) == text
-    }
+    """Id -> position in `previous` of the items whose text is unchanged there: looked up by
+    id for an overlay's few items, read in one pass for a full build's."""
+    select = "select pos, id, text from items where 1"
+    if len(texts) > REUSE_LOOKUPS:
+        rows = previous._query(select, ())
+    else:
+        rows = previous._where_in(select, "id", list(texts))
+    return {item_id: pos for pos, item_id, text in rows if texts.get(item_id) == text}
 
 
 def _stored_vectors(

@@ -49,7 +49,7 @@ FACTS_CACHE = "facts-cache.pickle"
 FACTS_CACHE_FORMAT = 2  # 2: each entry's facts pickled on their own
 PARSE_CACHE = "parse-cache.pickle"  # see log/parse_cache.py
 DEFER_AT_MOST = 2048  # items an update may embed and leave in the journal (store/journal.py)
-JOURNAL_AT_MOST = 20_000  # rows the journal may hold (~30 MB) before Chroma gets them
+JOURNAL_AT_MOST = 5_000  # rows the journal may hold (~8 MB, months of days) before Chroma gets them
 
 
 class LazyFacts(Mapping[str, list[ItemFacts]]):
