@@ -140,3 +140,28 @@ def test_only_the_newest_states_are_kept(tmp_path: Path) -> None:
     assert cache.AnalysisCache(folder, "d").get("x", lambda: made.append(1) or 7) == 3
     assert cache.AnalysisCache(folder, "e").get("x", lambda: made.append(1) or 7) == 7
     assert made == [1]
+
+
+def test_tasks_linked_across_days_are_read_back(
+    own_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rreview.extract import tasks
+
+    calls: list[int] = []
+    real = tasks.link_tasks
+
+    def counted(facts: Any) -> Any:
+        calls.append(1)
+        return real(facts)
+
+    monkeypatch.setattr(tasks, "link_tasks", counted)
+    question = "how far off are my estimates?"
+    first = _ask(own_log, question)
+    assert len(calls) == 1 and first["sections"][0]["items"]
+    assert _ask(own_log, question) == first
+    assert len(calls) == 1  # read back, not linked again
+    page = own_log / "2026-11-20.md"
+    page.write_text(page.read_text() + "- wrote the zygomorphic appendix (est 1h, took 5h)\n")
+    edited = _ask(own_log, question)
+    assert len(calls) == 2 and "zygomorphic" in json.dumps(edited["sections"])
+    assert edited == _fresh(own_log, question)

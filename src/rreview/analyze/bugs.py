@@ -18,6 +18,7 @@ from functools import cached_property
 from itertools import combinations
 from typing import Any
 
+from rreview.analyze.cache import positions
 from rreview.analyze.cluster import ROW_BLOCK, average_linkage, linked_groups, unit_rows
 from rreview.analyze.terms import (
     FAILURE_CONCEPTS,
@@ -354,15 +355,11 @@ PlainMention = tuple[int, tuple[int, ...]]  # the item's position in the facts, 
 PlainFamily = tuple[tuple[int, ...], int, tuple[str, ...]]  # members, representative, terms
 
 
-def _positions(objects: Sequence[object]) -> dict[int, int]:
-    return {id(o): i for i, o in enumerate(objects)}
-
-
 def plain_mentions(
     mentions: Sequence[BugMention], facts: Sequence[ItemFacts]
 ) -> list[PlainMention]:
     """`mentions` as positions in `facts` (what `bug_mentions(facts)` returned)."""
-    at = _positions(facts)
+    at = positions(facts)
     return [(at[id(m.facts)], tuple(at[id(d)] for d in m.details)) for m in mentions]
 
 
@@ -377,7 +374,7 @@ def plain_families(
     families: Sequence[BugFamily], mentions: Sequence[BugMention]
 ) -> list[PlainFamily]:
     """`families` as positions in the `mentions` they were grouped from, in their order."""
-    at = _positions(mentions)
+    at = positions(mentions)
     return [
         (tuple(at[id(m)] for m in f.mentions), at[id(f.representative)], f.key_terms)
         for f in families

@@ -20,9 +20,15 @@ import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rreview.log.parse_cache import paused_gc, source_stamp
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from rreview.extract.facts import ItemFacts
+    from rreview.extract.tasks import Task
 
 CACHE_FORMAT = 1  # bump when what a file holds changes shape
 FOLDER = "analyses"
@@ -112,3 +118,41 @@ def write_stamped(path: Path, value: Any) -> bool:
         temporary.unlink(missing_ok=True)
         return False
     return True
+
+
+def positions(objects: Sequence[object]) -> dict[int, int]:
+    """Where each object sits in `objects`, by identity: how a result names the facts (or
+    mentions) it rests on in its plain form."""
+    return {id(o): i for i, o in enumerate(objects)}
+
+
+# A task as plain data: its fields in order, the last (its mentions) as positions in the facts
+PlainTask = tuple[Any, ...]
+
+
+def plain_tasks(tasks: Sequence[Task], facts: Sequence[ItemFacts]) -> list[PlainTask]:
+    """`tasks` (`extract.tasks.link_tasks(facts)`) with their mentions as positions in `facts`."""
+    at = positions(facts)
+    return [
+        (
+            t.key,
+            t.text,
+            t.first_seen,
+            t.open_dates,
+            t.done_date,
+            t.estimate_hours,
+            t.actual_hours,
+            tuple(at[id(m)] for m in t.mentions),
+        )
+        for t in tasks
+    ]
+
+
+def tasks_from_plain(plain: Sequence[PlainTask], facts: Sequence[ItemFacts]) -> list[Task]:
+    """The tasks `plain_tasks` described, on the same `facts`."""
+    from rreview.extract.tasks import Task
+
+    return [
+        Task(key, text, first, opened, done, estimate, actual, tuple(facts[i] for i in at))
+        for key, text, first, opened, done, estimate, actual, at in plain
+    ]
