@@ -165,3 +165,39 @@ def test_tasks_linked_across_days_are_read_back(
     edited = _ask(own_log, question)
     assert len(calls) == 2 and "zygomorphic" in json.dumps(edited["sections"])
     assert edited == _fresh(own_log, question)
+
+
+def test_the_vocabulary_counts_only_edited_entries_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rreview.analyze import terms
+    from rreview.store.sync import load_log
+
+    log = tmp_path / "log"
+    shutil.copytree(EXAMPLE_LOG, log)
+    folder = tmp_path / "analyses"
+    counted: list[int] = []
+    real = terms.word_counts
+
+    def counting(texts: Any) -> terms.WordCounts:
+        counted.append(1)
+        return real(texts)
+
+    monkeypatch.setattr(terms, "word_counts", counting)
+
+    def check() -> terms.Vocabulary:
+        snapshot = load_log(log)
+        found = cache.log_vocabulary(snapshot, folder)
+        whole = terms.vocabulary(f.item.text for f in snapshot.facts)  # one count of all
+        assert found == whole and list(found.surface.items()) == list(whole.surface.items())
+        return found
+
+    entries = len(load_log(log).entries)
+    first = check()
+    assert len(counted) == entries + 1
+    page = log / "2026-11-20.md"
+    page.write_text(page.read_text() + "- zygomorphic flux capacitor, zygomorphic again\n")
+    edited = check()
+    assert len(counted) == entries + 1 + 1 + 1  # the edited day, then the whole check
+    assert "zygomorphic" in edited.idf and "zygomorphic" not in first.idf
+    assert edited.documents == first.documents + 1

@@ -27,13 +27,16 @@ from rreview.log.parse_cache import paused_gc, source_stamp
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from rreview.analyze.terms import Vocabulary
     from rreview.extract.facts import ItemFacts
     from rreview.extract.tasks import Task
+    from rreview.store.sync import LogSnapshot
 
 CACHE_FORMAT = 1  # bump when what a file holds changes shape
 FOLDER = "analyses"
 KEEP_STATES = 2  # states whose files are kept (the current one and the one before)
 SUFFIX = ".pkl"
+ENTRY_WORDS = "entry-words.pkl"  # each entry's word counts, by key and content (any state)
 T = TypeVar("T")
 MISSING: Any = object()
 
@@ -156,3 +159,22 @@ def tasks_from_plain(plain: Sequence[PlainTask], facts: Sequence[ItemFacts]) -> 
         Task(key, text, first, opened, done, estimate, actual, tuple(facts[i] for i in at))
         for key, text, first, opened, done, estimate, actual, at in plain
     ]
+
+
+def log_vocabulary(snapshot: LogSnapshot, folder: Path) -> Vocabulary:
+    """`terms.vocabulary` of every item of the log, summed from each entry's word counts,
+    kept in `folder` by entry key and content hash: after a day's edit only that day's words
+    are counted again (the whole log's: ~2.5 s at ten years)."""
+    from rreview.analyze.terms import vocabulary_from_counts, word_counts
+
+    path = folder / ENTRY_WORDS
+    stored = read_stamped(path)
+    known = stored if isinstance(stored, dict) else {}
+    now = {}
+    for key in snapshot.entries:  # the order of the log's facts
+        tag = f"{key}|{snapshot.heads[key].content_hash}"
+        found = known.get(tag)
+        now[tag] = found or word_counts(f.item.text for f in snapshot.facts_by_entry[key])
+    if now.keys() != known.keys():
+        write_stamped(path, now)
+    return vocabulary_from_counts(list(now.values()))

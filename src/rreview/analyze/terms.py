@@ -158,20 +158,60 @@ class Vocabulary:
         return self.surface.get(token, token)
 
 
-def vocabulary(texts: Iterable[str]) -> Vocabulary:
-    """IDF (smoothed: log((N+1)/(df+1)) + 1) of every stem over `texts`."""
-    df: Counter[str] = Counter()
-    written: dict[str, Counter[str]] = {}
+@dataclass(frozen=True)
+class WordCounts:
+    """What some texts add to a vocabulary: how many there are, in how many each stem
+    occurs, and how often each (stem, form) was written, in order of first use. Counts of
+    parts of the log summed in log order are the counts of the whole: one day's edit counts
+    that day's words again, not ten years'. Plain dicts: quick to pickle and to sum."""
+
+    documents: int
+    df: dict[str, int]
+    forms: dict[tuple[str, str], int]
+
+
+def word_counts(texts: Iterable[str]) -> WordCounts:
+    """The `WordCounts` of item texts `texts`."""
+    df: dict[str, int] = {}
+    forms: dict[tuple[str, str], int] = {}
     count = 0
     for text in texts:
         count += 1
         pairs = item_words(text)
-        df.update({s for s, _ in pairs})
-        for s, form in pairs:
-            written.setdefault(s, Counter())[form] += 1
+        for s in {s for s, _ in pairs}:
+            df[s] = df.get(s, 0) + 1
+        for pair in pairs:
+            forms[pair] = forms.get(pair, 0) + 1
+    return WordCounts(count, df, forms)
+
+
+def vocabulary(texts: Iterable[str]) -> Vocabulary:
+    """IDF (smoothed: log((N+1)/(df+1)) + 1) of every stem over `texts`."""
+    return vocabulary_from_counts([word_counts(texts)])
+
+
+def vocabulary_from_counts(parts: Sequence[WordCounts]) -> Vocabulary:
+    """The vocabulary of the texts whose counts are `parts`, in the texts' order. A stem is
+    shown as its most used form; on a tie, the one written first."""
+    df, forms = (parts[0].df, parts[0].forms) if len(parts) == 1 else _summed(parts)
+    count = sum(part.documents for part in parts)
     idf = {token: math.log((count + 1) / (n + 1)) + 1 for token, n in df.items()}
-    shown = {s: forms.most_common(1)[0][0] for s, forms in written.items()}
-    return Vocabulary(idf=idf, documents=count, surface=shown)
+    best: dict[str, tuple[str, int]] = {}
+    for (s, form), n in forms.items():  # in order of first use: the first of equals stays
+        if n > best.get(s, ("", 0))[1]:
+            best[s] = (form, n)
+    return Vocabulary(idf=idf, documents=count, surface={s: f for s, (f, _) in best.items()})
+
+
+def _summed(parts: Sequence[WordCounts]) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    df: dict[str, int] = {}
+    forms: dict[tuple[str, str], int] = {}
+    for part in parts:
+        for s, n in part.df.items():
+            df[s] = df.get(s, 0) + n
+        for pair, n in part.forms.items():
+            forms[pair] = forms.get(pair, 0) + n
+    return df, forms
 
 
 def vocabulary_of(

@@ -198,7 +198,6 @@ def _bug_family_sections(session: Session, window: DateRange | None) -> tuple[Re
     log's vocabulary and the families are kept on disk per state of the log (seconds each at
     ten years): asked again, in another process, the question reads them back."""
     from rreview.analyze import bugs
-    from rreview.analyze.terms import vocabulary
     from rreview.report.analyses.bugs import bugs_sections
 
     facts = session.facts()
@@ -216,8 +215,7 @@ def _bug_family_sections(session: Session, window: DateRange | None) -> tuple[Re
 
     def group() -> list[bugs.BugFamily]:
         vectors = session.remember("item vectors", session.item_vectors)
-        vocab = session.persist("vocabulary", lambda: vocabulary(f.item.text for f in facts))
-        return bugs.bug_families(facts, vectors, mentions=mentions, vocab=vocab)
+        return bugs.bug_families(facts, vectors, mentions=mentions, vocab=session.vocabulary())
 
     name = "bug-families" if window is None else f"bug-families-{window.start}-{window.end}"
     families = session.persist(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from rreview.analyze.cache import AnalysisCache
+    from rreview.analyze.terms import Vocabulary
     from rreview.config import StoreSettings
     from rreview.extract.facts import ItemFacts
     from rreview.retrieve.corpus import Corpus
@@ -153,6 +154,15 @@ class Session:
             return value
 
         return self.remember(("persisted", name), load)
+
+    def vocabulary(self) -> Vocabulary:
+        """IDF of every stem over every item of the log (`analyze.terms.vocabulary`), kept on
+        disk per state, and per entry for the next state (`analyze.cache.log_vocabulary`)."""
+        from rreview.analyze.cache import log_vocabulary
+
+        return self.persist(
+            "vocabulary", lambda: log_vocabulary(self.snapshot, self.analyses().folder)
+        )
 
     def analyses(self) -> AnalysisCache:
         """The analyses' results on disk for this state of the log, beside its corpus."""
