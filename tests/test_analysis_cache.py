@@ -201,3 +201,26 @@ def test_the_vocabulary_counts_only_edited_entries_again(
     assert len(counted) == entries + 1 + 1 + 1  # the edited day, then the whole check
     assert "zygomorphic" in edited.idf and "zygomorphic" not in first.idf
     assert edited.documents == first.documents + 1
+
+
+def test_clustering_all_at_once_gives_the_families_of_the_parts(
+    tmp_path: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to WHOLE_AT_MOST mentions the families come from one matrix of every pair; past
+    it, from the screen and the linked parts: the same families, representatives, terms."""
+    from benchmarks.synthlog import write_log
+
+    from rreview.analyze.vectors import EmbeddedVectors
+    from rreview.store.sync import load_log
+
+    write_log(tmp_path / "synthetic", days=56, items_per_day=12, seed=5)
+    vectors = EmbeddedVectors(embedder)
+    for log in (tmp_path / "synthetic", EXAMPLE_LOG):
+        facts = load_log(log).facts
+        mentions = bugs.bug_mentions(facts)
+        whole = bugs.bug_families(facts, vectors, mentions=mentions)
+        monkeypatch.setattr(bugs, "WHOLE_AT_MOST", 0)
+        parts = bugs.bug_families(facts, vectors, mentions=mentions)
+        monkeypatch.undo()
+        assert bugs.plain_families(whole, mentions) == bugs.plain_families(parts, mentions)
+        assert sum(len(f.mentions) > 2 for f in whole) >= 2

@@ -48,7 +48,15 @@ KEY_TERMS = 3
 # The fast screen (float32 cosines) is within about 1e-6 of the exact similarity; pairs
 # this close to the threshold are kept as possible links and decided exactly.
 SCREEN_MARGIN = 1e-4
+# Up to this many mentions the exact similarity of every pair is computed once (n x n
+# float64: 512 MiB at 8,192) and clustered as a whole, which gives the same families as the
+# parts one by one (see `linked_groups`) without the screen's second pass over every pair;
+# at ten years of the synthetic log all 6,000 mentions are one linked part anyway.
+WHOLE_AT_MOST = 8192
 CONCEPT_BITS = {name: bit for bit, (name, _) in enumerate(FAILURE_CONCEPTS)}
+# one byte per mention holds its concepts' bits while there are 8 at most: the n x n masks
+# of `_compare` then move an eighth of the memory of int64 ones
+CONCEPT_MASK = "uint8" if len(FAILURE_CONCEPTS) <= 8 else "int64"
 
 
 @dataclass(frozen=True)
@@ -188,12 +196,18 @@ class BugSimilarity:
         return _mix(self, dense_weight, CONCEPT_BONUS if bonus is None else bonus)
 
 
-def _mix(parts: BugSimilarity, dense_weight: float, bonus: float) -> Any:
+def _mix(parts: BugSimilarity, dense_weight: float, bonus: float, out: Any = None) -> Any:
+    """The mix of `combined`, written into `out` (float64, the shape of the parts) if given.
+    In place, with the same floating-point operations as `w * dense + (1 - w) * lexical`,
+    then `+ bonus` where shared and `* CONFLICT_FACTOR` where in conflict (a sum's order of
+    two terms does not change it)."""
     import numpy as np
 
-    mixed = dense_weight * parts.dense + (1 - dense_weight) * parts.lexical
-    mixed = mixed + np.where(parts.shared, bonus, 0.0)
-    return np.where(parts.conflict, mixed * CONFLICT_FACTOR, mixed)
+    mixed = np.multiply(parts.lexical, 1 - dense_weight, out=out)
+    mixed += dense_weight * parts.dense
+    np.add(mixed, bonus, out=mixed, where=parts.shared)
+    np.multiply(mixed, CONFLICT_FACTOR, out=mixed, where=parts.conflict)
+    return mixed
 
 
 class MentionFeatures:
@@ -212,9 +226,9 @@ class MentionFeatures:
         self.bags = [weighted(mention_tokens(m), vocab) for m in mentions]
         # the failure a bug is about is named on its own line; sub-bullets also name causes
         # and other bugs in passing ("the tokenizer lock" under a hang)
-        self.named = np.array([_bits(concepts(m.all_text)) for m in mentions], dtype=np.int64)
+        self.named = np.array([_bits(concepts(m.all_text)) for m in mentions], dtype=CONCEPT_MASK)
         self.heads = np.array(
-            [_bits(concepts(m.facts.item.text)) for m in mentions], dtype=np.int64
+            [_bits(concepts(m.facts.item.text)) for m in mentions], dtype=CONCEPT_MASK
         )
         self._all: BagMatrix | None = None
         self._single: Any = None
@@ -227,13 +241,16 @@ class MentionFeatures:
         rows: Sequence[int],
         columns: Sequence[int] | None = None,
         column_bags: BagMatrix | None = None,
+        column_vectors: Any = None,
     ) -> BugSimilarity:
         """The comparisons of mentions `rows` with mentions `columns` (all when None), exact
-        (float64). `column_bags`: the bags of `columns` as a BagMatrix, if already built."""
+        (float64). `column_bags`, `column_vectors`: the bags of `columns` as a BagMatrix and
+        their vectors transposed (`vectors[columns].T`), if already built."""
         cols = list(range(len(self))) if columns is None else list(columns)
         bags = column_bags or BagMatrix([self.bags[j] for j in cols])
         lexical = bags.overlaps([self.bags[i] for i in rows])
-        return self._compare(rows, cols, self.vectors[rows] @ self.vectors[cols].T, lexical)
+        other = self.vectors[cols].T if column_vectors is None else column_vectors
+        return self._compare(rows, cols, self.vectors[rows] @ other, lexical)
 
     def screen(self, rows: Sequence[int]) -> Any:
         """The combined similarity of mentions `rows` with every mention, fast (float32
@@ -279,14 +296,18 @@ def bug_similarity(
 
 def _combined_of(features: MentionFeatures, members: Sequence[int]) -> Any:
     """The combined similarity among `members` (k x k, float64), built ROW_BLOCK rows at a
-    time so the parts of the mix never hold more than a block."""
+    time (each mixed in place into its rows of the result) so the parts of the mix never
+    hold more than a block."""
     import numpy as np
 
+    members = list(members)
     out = np.empty((len(members), len(members)))
     bags = BagMatrix([features.bags[j] for j in members])
+    columns = features.vectors[members].T  # gathered once, not once per block
     for start in range(0, len(members), ROW_BLOCK):
-        rows = list(members[start : start + ROW_BLOCK])
-        out[start : start + len(rows)] = features.similarity(rows, members, bags).combined()
+        rows = members[start : start + ROW_BLOCK]
+        parts = features.similarity(rows, members, bags, columns)
+        _mix(parts, DENSE_WEIGHT, CONCEPT_BONUS, out[start : start + len(rows)])
     return out
 
 
@@ -322,10 +343,12 @@ def bug_families(
     the families with a mention it accepts (the week's, say) are grouped and returned.
     `vocab`: the vocabulary of `facts`, if the caller has it already.
 
-    Scales to years of log: pairs that may reach the threshold are found by a fast screen
-    (float32, in blocks), mentions fall into linked parts, and average linkage runs on each
-    part that matters, exactly (see `linked_groups`): the families are those of clustering
-    every mention at once, without its n x n matrices.
+    Scales to years of log: up to WHOLE_AT_MOST mentions, every pair is compared once
+    (exactly, in blocks) and clustered at once. Past it, or with `touching`, pairs that may
+    reach the threshold are found by a fast screen (float32, in blocks), mentions fall into
+    linked parts, and average linkage runs on each part that matters, exactly (see
+    `linked_groups`): the families are those of clustering every mention at once, without
+    its n x n matrices.
     """
     chosen = list(mentions) if mentions is not None else bug_mentions(facts)
     seeds = None if touching is None else [i for i, m in enumerate(chosen) if touching(m)]
@@ -333,13 +356,10 @@ def bug_families(
         return []
     vocab = vocab or vocabulary(f.item.text for f in facts)
     features = MentionFeatures(chosen, vectors, vocab)
-    groups = []
-    for part in linked_groups(len(chosen), features.screen, threshold - SCREEN_MARGIN, seeds):
-        if len(part) == 1:
-            groups.append(part)
-            continue
-        similarity = _combined_of(features, part)
-        groups += [[part[i] for i in g] for g in average_linkage(similarity, threshold, False)]
+    if seeds is None and len(chosen) <= WHOLE_AT_MOST:
+        groups = average_linkage(_combined_of(features, range(len(chosen))), threshold, False)
+    else:
+        groups = _grouped_by_parts(features, threshold, seeds)
     families = [_family(chosen, members, features, vocab) for members in sorted(groups)]
     if touching is not None:
         families = [f for f in families if any(touching(m) for m in f.mentions)]
@@ -389,6 +409,21 @@ def families_from_plain(
         BugFamily(tuple(mentions[i] for i in members), mentions[best], tuple(terms))
         for members, best, terms in plain
     ]
+
+
+def _grouped_by_parts(
+    features: MentionFeatures, threshold: float, seeds: Sequence[int] | None
+) -> list[list[int]]:
+    """Average linkage of the mentions, part by linked part (those holding a seed, when
+    given): memory O(ROW_BLOCK x n) for the screen plus the largest part's k x k."""
+    groups = []
+    for part in linked_groups(len(features), features.screen, threshold - SCREEN_MARGIN, seeds):
+        if len(part) == 1:
+            groups.append(part)
+            continue
+        similarity = _combined_of(features, part)
+        groups += [[part[i] for i in g] for g in average_linkage(similarity, threshold, False)]
+    return groups
 
 
 @dataclass(frozen=True)
