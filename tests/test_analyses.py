@@ -738,3 +738,30 @@ def test_ideas_judged_as_scoring_every_pair(synthetic_log: Path, vectors: Embedd
         ]
         waiting = [s for s in full if s.acted_on is None and s.idea.item.date < week.start][:3]
         assert week_backlog(facts, week.start, week.end, vectors, 3) == (shown, waiting)
+
+
+@pytest.mark.parametrize("window", [1, 7, 64])
+def test_week_backlog_in_small_windows_is_the_filtered_backlog(
+    synthetic_log: Path, vectors: EmbeddedVectors, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    """The week asks of older ideas only whether an earlier done item scores as high, a
+    window of done items at a time, newest first: windows far smaller than the log (as at
+    ten years) give the verdicts of judging each idea against the whole log."""
+    from rreview.analyze import ideas
+    from rreview.analyze.items import Period, weeks_between
+
+    monkeypatch.setattr(ideas, "HIT_WINDOW", window)
+    facts = load_log(synthetic_log).facts
+    days = sorted({f.item.date for f in facts})
+    shown_older = 0
+    for week in weeks_between(days[0], days[-1])[1:]:
+        full = ideas.idea_backlog(facts, vectors, Period(until=week.end))
+        older = [s for s in full if s.idea.item.date < week.start]
+        shown = [s for s in full if week.contains(s.idea.item.date)] + [
+            s for s in older if s.acted_on is not None and week.contains(s.acted_on.item.date)
+        ]
+        waiting = [s for s in older if s.acted_on is None][:3]
+        got = ideas.week_backlog(facts, week.start, week.end, vectors, 3)
+        assert got == (ideas._ordered(shown), waiting)
+        shown_older += len(shown) - sum(1 for s in full if week.contains(s.idea.item.date))
+    assert shown_older > 0  # older ideas acted on in a later week do occur

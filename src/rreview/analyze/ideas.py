@@ -44,6 +44,9 @@ class IdeaStatus:
 
 
 IDEA_BLOCK = 128  # ideas screened at once: memory is IDEA_BLOCK x (done items) floats
+# Done items screened at once when only asking whether any scores high enough (`_Judge.hits`),
+# newest first: an idea with such an item in the latest window is settled there.
+HIT_WINDOW = 4096
 WAITING_CHUNK = 32  # older ideas judged at a time while looking for the oldest still waiting
 # The screen (float32 cosines) is within about 1e-6 of the exact score; candidates this
 # close to the best (or to the threshold) are scored again exactly, as `idea_scores` does.
@@ -109,6 +112,8 @@ class _Judge:
         self._loaded = len(self.done)  # vectors are read for done[self._loaded:] only
         self._single: Any = None
         self._bags: BagMatrix | None = None
+        self._words: list[dict[str, float] | None] = [None] * len(self.done)
+        self._windows: dict[tuple[int, int], tuple[Any, BagMatrix]] = {}
 
     def parts(self, idea: ItemFacts) -> list[ItemFacts]:
         """The idea and its sub-bullets."""
@@ -136,9 +141,28 @@ class _Judge:
             self._loaded = first
             self._bags = None
         if self._bags is None:
-            bags = [weighted(tokens(f.item.text), self.vocab) for f in self.done[self._loaded :]]
-            self._bags = BagMatrix(bags)
+            self._bags = BagMatrix(self._bag_rows(self._loaded, len(self.done)))
         return self._single[first - self._loaded :], self._bags
+
+    def _bag_rows(self, low: int, high: int) -> list[dict[str, float]]:
+        """The words of done[low:high], each item's weighed once for every use."""
+        rows = self._words
+        for k in range(low, high):
+            if rows[k] is None:
+                rows[k] = weighted(tokens(self.done[k].item.text), self.vocab)
+        return [row or {} for row in rows[low:high]]
+
+    def _window(self, low: int, high: int) -> tuple[Any, BagMatrix]:
+        """Float32 unit vectors and word postings of done[low:high], built once."""
+        import numpy as np
+
+        if (low, high) not in self._windows:
+            single = unit_rows(vector_matrix(self.vectors, self.done[low:high]))
+            self._windows[low, high] = (
+                single.astype(np.float32),
+                BagMatrix(self._bag_rows(low, high)),
+            )
+        return self._windows[low, high]
 
     def _block(self, ideas: Sequence[ItemFacts], as_of: date) -> list[IdeaStatus]:
         import numpy as np
@@ -149,36 +173,51 @@ class _Judge:
         single, bags = self._columns(first)
         skip = first - self._loaded
         parts = [self.parts(f) for f in ideas]
-        flat = vector_matrix(self.vectors, [p for part in parts for p in part])
-        sizes = [len(part) for part in parts]
-        starts = np.cumsum([0, *sizes[:-1]])
-        means = unit_rows(np.add.reduceat(flat.astype(float), starts, axis=0)).astype(np.float32)
-        words = [
-            weighted([t for p in part for t in tokens(p.item.text)], self.vocab) for part in parts
-        ]
+        means, words = self._queries(parts)
         screen = IDEA_DENSE_WEIGHT * (means @ single.T).astype(float)
         screen += (1 - IDEA_DENSE_WEIGHT) * bags.overlaps(words)[:, skip:]
         return [
             self._verdict(part, row, first, as_of) for part, row in zip(parts, screen, strict=True)
         ]
 
+    def _queries(self, parts: Sequence[list[ItemFacts]]) -> tuple[Any, list[dict[str, float]]]:
+        """Each idea (with its sub-bullets) as the screen compares it: the unit mean of its
+        vectors (float32 rows) and its words."""
+        import numpy as np
+
+        flat = vector_matrix(self.vectors, [p for part in parts for p in part])
+        starts = np.cumsum([0, *[len(part) for part in parts][:-1]])
+        means = unit_rows(np.add.reduceat(flat.astype(float), starts, axis=0)).astype(np.float32)
+        words = [
+            weighted([t for p in part for t in tokens(p.item.text)], self.vocab) for part in parts
+        ]
+        return means, words
+
+    def _mask(self, part: list[ItemFacts], row: Any, first: int) -> None:
+        """Set to -inf the entries of `row` (scores against done[first:first + len(row)])
+        that cannot act on the idea: earlier done items, and its own sub-bullets."""
+        import numpy as np
+
+        idea = part[0].item
+        end = first + len(row)
+        days = self.days[first:end]
+        day = idea.date.toordinal()
+        low, high = np.searchsorted(days, day, "left"), np.searchsorted(days, day, "right")
+        row[:low] = -np.inf  # the done items are sorted by day: earlier days first
+        same_day = slice(low, high)
+        later = (self.file_ids[first:end][same_day] == self.files.get(idea.file, -1)) & (
+            self.lines[first:end][same_day] > idea.line
+        )
+        row[same_day][~later] = -np.inf
+        own = [self.position[id(p)] - first for p in part[1:] if id(p) in self.position]
+        row[[k for k in own if 0 <= k < len(row)]] = -np.inf
+
     def _verdict(self, part: list[ItemFacts], row: Any, first: int, as_of: date) -> IdeaStatus:
         """The idea's verdict from its screened row (overwritten): only later done items
         count, its own sub-bullets never."""
         import numpy as np
 
-        idea = part[0].item
-        days = self.days[first:]
-        day = idea.date.toordinal()
-        low, high = np.searchsorted(days, day, "left"), np.searchsorted(days, day, "right")
-        row[:low] = -np.inf  # the done items are sorted by day: earlier days first
-        same_day = slice(low, high)
-        later = (self.file_ids[first:][same_day] == self.files.get(idea.file, -1)) & (
-            self.lines[first:][same_day] > idea.line
-        )
-        row[same_day][~later] = -np.inf
-        own = [self.position[id(p)] - first for p in part[1:] if id(p) in self.position]
-        row[[k for k in own if k >= 0]] = -np.inf
+        self._mask(part, row, first)
         top = float(row.max()) if len(row) else -np.inf
         details = tuple(part[1:])
         if top < self.threshold - SCREEN_MARGIN:
@@ -191,6 +230,54 @@ class _Judge:
         return IdeaStatus(
             part[0], details, best[0] if best else None, best[1] if best else None, as_of
         )
+
+    def hits(
+        self, ideas: Sequence[ItemFacts], bars: Sequence[float], before: date | None
+    ) -> list[bool]:
+        """For each idea, whether a done item after it (and dated before `before`, if given)
+        scores at least its bar exactly (the screen, then `idea_scores` where the screen is within
+        SCREEN_MARGIN of the bar). The done items are screened in windows of HIT_WINDOW,
+        newest first, and an idea leaves as soon as one is found: what the week needs to
+        know of an old idea is a yes or no, which the latest months usually give."""
+        import numpy as np
+
+        parts = [self.parts(f) for f in ideas]
+        found = [False] * len(parts)
+        days = [f.item.date.toordinal() for f in ideas]
+        starts = np.searchsorted(self.days, days, "left")  # each idea's first candidate
+        pending = list(range(len(parts)))
+        cut = len(self.done) if before is None else np.searchsorted(self.days, before.toordinal())
+        high = int(cut)
+        while high > 0:
+            pending = [i for i in pending if starts[i] < high]
+            if not pending:
+                break
+            low = max(0, high - HIT_WINDOW)
+            single, bags = self._window(low, high)
+            for block in range(0, len(pending), IDEA_BLOCK):
+                chosen = pending[block : block + IDEA_BLOCK]
+                means, words = self._queries([parts[i] for i in chosen])
+                screen = IDEA_DENSE_WEIGHT * (means @ single.T).astype(float)
+                screen += (1 - IDEA_DENSE_WEIGHT) * bags.overlaps(words)
+                for i, row in zip(chosen, screen, strict=True):
+                    self._mask(parts[i], row, low)
+                    found[i] = self._reaches(parts[i], row, low, bars[i])
+            pending = [i for i in pending if not found[i]]
+            high = low
+        return found
+
+    def _reaches(self, part: list[ItemFacts], row: Any, first: int, bar: float) -> bool:
+        """Whether an entry of the masked screened `row` (against done[first:]) scores at
+        least `bar` exactly."""
+        import numpy as np
+
+        top = float(row.max()) if len(row) else -np.inf
+        if top >= bar + SCREEN_MARGIN:
+            return True
+        if top < bar - SCREEN_MARGIN:
+            return False
+        near = [self.done[first + k] for k in np.flatnonzero(row >= bar - SCREEN_MARGIN)]
+        return any(score >= bar for score in idea_scores(part, near, self.vectors, self.vocab))
 
 
 def _setting(
@@ -241,9 +328,11 @@ def week_backlog(
     """What the weekly reflection shows of the backlog as of `end`: (the ideas of
     [start, end] and the older ideas acted on in it; the `waiting_shown` oldest older ideas
     still waiting). The same as filtering `idea_backlog(until=end)`, without judging every
-    idea of the log: an older idea is judged in full only if a done item of the week comes
-    close to it, or while the oldest waiting ones are looked for. `vocab`: the vocabulary
-    of the items up to `end`, if the caller has it already."""
+    idea of the log against the whole log: an older idea is shown if a done item of the week
+    comes close to it and no earlier one (after the idea) comes as close, which a screen of
+    the latest months usually settles (`_Judge.hits`); the oldest ideas are asked only
+    whether anything acted on them, until enough still waiting are found. `vocab`: the
+    vocabulary of the items up to `end`, if the caller has it already."""
     upto, done, children = _setting(facts, end)
     ideas = [f for f in upto if f.is_idea]
     if not ideas:
@@ -256,23 +345,25 @@ def week_backlog(
         (f for f in ideas if f.item.date < start), key=lambda f: (f.item.date, f.item.line)
     )
     week_done = [f for f in done if start <= f.item.date]
+    # each older idea against the week's done items: its best one there, scored exactly
     nearby = _Judge(week_done, children, vectors, vocab, threshold).judge(older, as_of)
-    judged = {id(f): s for f, s in zip(this_week, judge.judge(this_week, as_of), strict=True)}
-    close = [s.idea for s in nearby if s.acted_on is not None]
-    judged |= {id(f): s for f, s in zip(close, judge.judge(close, as_of), strict=True)}
+    close = [s for s in nearby if s.acted_on is not None and s.score is not None]
+    # acted on in the week unless a done item before it scores as high (a tie goes to the
+    # earlier item, as in `_Judge._verdict`): then its best is that week item, as judged
+    beaten = judge.hits([s.idea for s in close], [s.score or 0.0 for s in close], start)
+    shown = judge.judge(this_week, as_of) + [
+        s for s, earlier in zip(close, beaten, strict=True) if not earlier
+    ]
+    acted = {id(s.idea) for s in close}  # a done item of the week acts on these
     waiting: list[IdeaStatus] = []
     first, size = 0, WAITING_CHUNK
     while first < len(older) and len(waiting) < waiting_shown:
-        chunk = older[first : first + size]
-        fresh = [f for f in chunk if id(f) not in judged]
-        judged |= {id(f): s for f, s in zip(fresh, judge.judge(fresh, as_of), strict=True)}
-        waiting += [judged[id(f)] for f in chunk if judged[id(f)].acted_on is None]
+        fresh = [f for f in older[first : first + size] if id(f) not in acted]
+        reached = judge.hits(fresh, [threshold] * len(fresh), None)
+        waiting += [
+            IdeaStatus(f, tuple(judge.parts(f)[1:]), None, None, as_of)
+            for f, hit in zip(fresh, reached, strict=True)
+            if not hit
+        ]
         first, size = first + size, min(2 * size, IDEA_BLOCK)  # most acted on: bigger steps
-    shown = [judged[id(f)] for f in this_week] + [
-        judged[id(s.idea)]
-        for s in nearby
-        if s.acted_on is not None
-        and (acted := judged[id(s.idea)].acted_on) is not None
-        and start <= acted.item.date
-    ]
     return _ordered(shown), waiting[:waiting_shown]

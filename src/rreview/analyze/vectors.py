@@ -201,6 +201,7 @@ class LogVectors:
         self._store = store
         self._source: ItemVectors | None = None
         self._corpus: Corpus | None = None
+        self._rows: dict[str, Any] = {}  # Item.key -> float32 row, read once
 
     def __enter__(self) -> LogVectors:
         return self
@@ -227,11 +228,18 @@ class LogVectors:
 
     def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
         """One vector per item."""
-        return self.source.vectors(items) if items else []
+        return [[float(x) for x in row] for row in self.matrix(items)]
 
     def matrix(self, items: Sequence[ItemFacts]) -> Any:
-        """The vectors of `items` as one float32 array (none asked: nothing opened)."""
-        return vector_matrix(self.source, items) if items else _stack([])
+        """The vectors of `items` as one float32 array (none asked: nothing opened). Each
+        item's row is read from the source once, into plain arrays: an analysis asks for
+        the same rows many times, and a row of the corpus' memory map costs more to stack."""
+        keys = [f.item.key for f in items]
+        missing = {key: f for key, f in zip(keys, items, strict=True) if key not in self._rows}
+        if missing:
+            rows = vector_matrix(self.source, list(missing.values()))
+            self._rows.update(zip(missing, rows, strict=True))
+        return _stack([self._rows[key] for key in keys])
 
     def close(self) -> None:
         """Release the corpus or the server connection, if opened."""
@@ -240,6 +248,7 @@ class LogVectors:
         if self._corpus is not None:
             self._corpus.close()
         self._source = self._corpus = None
+        self._rows = {}
 
 
 def _stack(rows: Sequence[Any]) -> Any:
