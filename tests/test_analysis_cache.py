@@ -224,3 +224,34 @@ def test_clustering_all_at_once_gives_the_families_of_the_parts(
         monkeypatch.undo()
         assert bugs.plain_families(whole, mentions) == bugs.plain_families(parts, mentions)
         assert sum(len(f.mentions) > 2 for f in whole) >= 2
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_average_linkage_compacted_is_the_plain_algorithm(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compacting the matrix as groups close (several times here) changes no join: ties
+    still go to the lowest indices."""
+    import numpy as np
+
+    from rreview.analyze import cluster
+    from test_analyses import reference_average_linkage
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(40, 160))
+    points = rng.normal(size=(n, 3))
+    sim = points @ points.T / 3
+    if seed % 2:  # coarse values: many exact ties
+        sim = np.round(sim * 4) / 4
+    expected = reference_average_linkage(sim.tolist(), 0.05)
+    monkeypatch.setattr(cluster, "COMPACT_FROM", 4)
+    compacted: list[int] = []
+    real = cluster._compacted
+
+    def counted(*args: Any) -> Any:
+        compacted.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(cluster, "_compacted", counted)
+    assert cluster.average_linkage(sim, 0.05) == expected
+    assert len(compacted) >= 2

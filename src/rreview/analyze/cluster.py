@@ -43,8 +43,10 @@ def average_linkage(similarity: Any, threshold: float, copy: bool = True) -> lis
     groups come back ordered by their first index, members sorted.
 
     Each row's best partner is kept up to date, so a join costs O(n) instead of a scan of
-    the whole matrix (O(n^2) memory, about O(n^2) time). With `copy=False` the (float64)
-    matrix given is used as the work space and overwritten.
+    the whole matrix (O(n^2) memory, about O(n^2) time). Once fewer than half its rows are
+    groups still open, the matrix is compacted to those (in place, in order: ties break as
+    before), so later joins cost O(groups left). With `copy=False` the (float64) matrix
+    given is used as the work space and overwritten.
     """
     import numpy as np
 
@@ -52,46 +54,75 @@ def average_linkage(similarity: Any, threshold: float, copy: bool = True) -> lis
     n = len(sim)
     if n == 0:
         return []
-    groups: dict[int, list[int]] = {i: [i] for i in range(n)}
+    members: list[list[int]] = [[i] for i in range(n)]  # per row; [] once joined to another
     np.fill_diagonal(sim, -np.inf)
     best = np.argmax(sim, axis=1)  # the first column holding each row's maximum
     value = sim[np.arange(n), best]
-    while len(groups) > 1:
+    open_groups = n
+    while open_groups > 1:
         a = int(np.argmax(value))  # the lowest row holding the maximum, as a full scan finds
         b = int(best[a])
         if not value[a] >= threshold:
             break
         a, b = min(a, b), max(a, b)
-        size_a, size_b = len(groups[a]), len(groups[b])
+        size_a, size_b = len(members[a]), len(members[b])
         # Lance-Williams update for average linkage: the mean over all member pairs
         merged = (size_a * sim[a] + size_b * sim[b]) / (size_a + size_b)
+        merged[a] = merged[b] = -np.inf  # what column a holds once the writes below are done
         sim[a, :] = merged
         sim[:, a] = merged
-        sim[a, a] = -np.inf
         sim[b, :] = -np.inf
         sim[:, b] = -np.inf
-        groups[a] = sorted(groups[a] + groups.pop(b))
+        members[a] += members[b]
+        members[b] = []
         value[b] = -np.inf
-        _update_best(sim, best, value, a, b)
-    return [groups[k] for k in sorted(groups)]
+        _update_best(sim, best, value, a, b, merged)
+        open_groups -= 1
+        if open_groups < len(sim) // 2 and len(sim) > COMPACT_FROM:
+            sim, best, value, members = _compacted(sim, best, value, members)
+    return sorted(sorted(group) for group in members if group)
 
 
-def _update_best(sim: Any, best: Any, value: Any, a: int, b: int) -> None:
-    """Keep each row's best partner after `b` joined `a`: rows that pointed at a or b are
-    scanned again; the others only compare their best with their new value in column a."""
+COMPACT_FROM = 256  # smaller matrices are not worth compacting
+
+
+def _compacted(sim: Any, best: Any, value: Any, members: list[list[int]]) -> Any:
+    """The rows and columns of open groups only, in their order, moved to the top left of
+    `sim` (a view of it is returned), with each row's best partner renumbered."""
     import numpy as np
 
-    column = sim[:, a]
+    keep = np.array([i for i, group in enumerate(members) if group])
+    for row, old in enumerate(keep.tolist()):  # row <= old: no row is overwritten unread
+        sim[row, : len(keep)] = sim[old, keep]
+    renumbered = np.full(len(sim), -1)
+    renumbered[keep] = np.arange(len(keep))
+    small = sim[: len(keep), : len(keep)]
+    best = renumbered[best[keep]]
+    value = value[keep]
+    lost = np.flatnonzero(best < 0)  # a partner that is no longer open: look again
+    if len(lost):
+        best[lost] = np.argmax(small[lost], axis=1)
+        value[lost] = small[lost, best[lost]]
+    return small, best, value, [members[i] for i in keep.tolist()]
+
+
+def _update_best(sim: Any, best: Any, value: Any, a: int, b: int, column: Any) -> None:
+    """Keep each row's best partner after `b` joined `a` (`column`: column a, now): rows that
+    pointed at a or b are scanned again; the others only compare their best with their new
+    value in column a."""
+    import numpy as np
+
     stale = (best == a) | (best == b)
     stale[a] = True
     stale[b] = False
     better = ~stale & ((column > value) | ((column == value) & (a < best)))
     best[better] = a
     value[better] = column[better]
-    rows = np.flatnonzero(stale & (value > -np.inf) | (np.arange(len(best)) == a))
-    if len(rows):
-        best[rows] = np.argmax(sim[rows], axis=1)
-        value[rows] = sim[rows, best[rows]]
+    again = stale & (value > -np.inf)
+    again[a] = True
+    rows = np.flatnonzero(again)
+    best[rows] = np.argmax(sim[rows], axis=1)
+    value[rows] = sim[rows, best[rows]]
 
 
 def linked_groups(
