@@ -113,7 +113,7 @@ class _Judge:
         self._single: Any = None
         self._bags: BagMatrix | None = None
         self._words: list[dict[str, float] | None] = [None] * len(self.done)
-        self._windows: dict[tuple[int, int], tuple[Any, BagMatrix]] = {}
+        self._window_kept: tuple[tuple[int, int], Any, BagMatrix] | None = None
 
     def parts(self, idea: ItemFacts) -> list[ItemFacts]:
         """The idea and its sub-bullets."""
@@ -153,16 +153,17 @@ class _Judge:
         return [row or {} for row in rows[low:high]]
 
     def _window(self, low: int, high: int) -> tuple[Any, BagMatrix]:
-        """Float32 unit vectors and word postings of done[low:high], built once."""
+        """Float32 unit vectors and word postings of done[low:high]. The last one is kept:
+        the search for waiting ideas asks for the same latest window several times, while
+        the windows further back are each read once (keeping them all would hold every done
+        item's vector twice)."""
         import numpy as np
 
-        if (low, high) not in self._windows:
-            single = unit_rows(vector_matrix(self.vectors, self.done[low:high]))
-            self._windows[low, high] = (
-                single.astype(np.float32),
-                BagMatrix(self._bag_rows(low, high)),
-            )
-        return self._windows[low, high]
+        kept = self._window_kept
+        if kept is None or kept[0] != (low, high):
+            single = unit_rows(vector_matrix(self.vectors, self.done[low:high]), np.float32)
+            kept = self._window_kept = ((low, high), single, BagMatrix(self._bag_rows(low, high)))
+        return kept[1], kept[2]
 
     def _block(self, ideas: Sequence[ItemFacts], as_of: date) -> list[IdeaStatus]:
         import numpy as np
