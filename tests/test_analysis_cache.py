@@ -72,7 +72,7 @@ def test_a_second_ask_reads_the_families_from_disk(own_log: Path, grouped: list[
     first = _ask(own_log)
     assert len(grouped) == 1
     names = {p.name.split(".")[1] for p in _files(own_log)}
-    assert {"bug-mentions", "vocabulary", "bug-families"} <= names
+    assert {"bug-mentions", "vocabulary", "bug-families", "bug-report"} <= names
     second = _ask(own_log)
     assert len(grouped) == 1  # read back, not grouped again
     assert second == first
@@ -98,7 +98,7 @@ def test_other_analysis_code_is_not_trusted(
     own_log: Path, grouped: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = _ask(own_log)
-    monkeypatch.setattr(cache, "analysis_stamp", lambda: "analyses-0|other code")
+    monkeypatch.setattr(cache, "analysis_stamp", lambda *code: f"analyses-0|other code{code}")
     assert _ask(own_log) == first
     assert len(grouped) == 2  # the stored results carried the other stamp
     assert _ask(own_log) == first
@@ -122,6 +122,8 @@ def test_positions_written_for_other_mentions_are_computed_again(
     first = _ask(own_log)
     (families,) = [p for p in _files(own_log) if ".bug-families." in p.name]
     cache.write_stamped(families, [((0, 10**6), 0, ("nonsense",))])  # no such mention
+    for report in [p for p in _files(own_log) if ".bug-report." in p.name]:
+        report.unlink()  # else read back before the families are needed
     assert _ask(own_log) == first
     assert len(grouped) == 2
 
@@ -255,3 +257,35 @@ def test_average_linkage_compacted_is_the_plain_algorithm(
     monkeypatch.setattr(cluster, "_compacted", counted)
     assert cluster.average_linkage(sim, 0.05) == expected
     assert len(compacted) >= 2
+
+
+def test_a_repeated_question_reads_no_facts_and_new_wording_is_shown(
+    own_log: Path, grouped: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rreview.report.analyses import bugs as report
+    from rreview.retrieve.session import Session
+
+    read: list[int] = []
+    facts = Session.facts
+
+    def counted(self: Session) -> Any:
+        read.append(1)
+        return facts(self)
+
+    monkeypatch.setattr(Session, "facts", counted)
+    first = _ask(own_log)
+    assert read and len(grouped) == 1
+    read.clear()
+    assert _ask(own_log) == first
+    assert not read  # the sections themselves were read back
+    # other report code: the sections are made again, from the families kept
+    stamp = cache.analysis_stamp
+    monkeypatch.setattr(
+        cache, "analysis_stamp", lambda *code: stamp(*code) + ("new" if code else "")
+    )
+    monkeypatch.setattr(
+        report, "bugs_sections", lambda families: [report.ReportSection("Reworded", ())]
+    )
+    reworded = _ask(own_log)
+    assert reworded["sections"][0]["title"] == "Reworded"
+    assert len(grouped) == 1

@@ -42,10 +42,11 @@ MISSING: Any = object()
 
 
 @functools.cache
-def analysis_stamp() -> str:
-    """Which code made a result: the log's reading, the extraction and the analyses (a
-    changed rule or threshold must never be hidden by what older code concluded)."""
-    packages = ("rreview.log", "rreview.errors", "rreview.extract", "rreview.analyze")
+def analysis_stamp(*code: str) -> str:
+    """Which code made a result: the log's reading, the extraction and the analyses, and the
+    packages or modules `code` (a changed rule, threshold or wording must never be hidden by
+    what older code concluded)."""
+    packages = ("rreview.log", "rreview.errors", "rreview.extract", "rreview.analyze", *code)
     return f"analyses-{CACHE_FORMAT}|{source_stamp(*packages)}"
 
 
@@ -61,13 +62,14 @@ class AnalysisCache:
         """The file of result `name` of this state."""
         return self.folder / f"{self.state}.{name}{SUFFIX}"
 
-    def read(self, name: str) -> Any:
-        """The stored value of `name`, or MISSING (none, damaged, or made by other code)."""
-        return read_stamped(self.path(name))
+    def read(self, name: str, code: tuple[str, ...] = ()) -> Any:
+        """The stored value of `name`, or MISSING (none, damaged, or made by other code;
+        `code`: what made it besides the analyses, as for `analysis_stamp`)."""
+        return read_stamped(self.path(name), code)
 
-    def write(self, name: str, value: Any) -> None:
+    def write(self, name: str, value: Any, code: tuple[str, ...] = ()) -> None:
         """Store `value` as `name` (atomically), then drop the files of older states."""
-        if write_stamped(self.path(name), value):
+        if write_stamped(self.path(name), value, code):
             self._prune()
 
     def get(self, name: str, make: Callable[[], T]) -> T:
@@ -98,24 +100,25 @@ class AnalysisCache:
                 path.unlink(missing_ok=True)
 
 
-def read_stamped(path: Path) -> Any:
-    """The value pickled at `path` by `write_stamped` with today's analysis code, or MISSING."""
+def read_stamped(path: Path, code: tuple[str, ...] = ()) -> Any:
+    """The value pickled at `path` by `write_stamped` with today's code, or MISSING."""
     try:
         with path.open("rb") as fh, paused_gc():
             stamp, value = pickle.load(fh)
     except Exception:  # missing, cut short, or not ours: compute again
         return MISSING
-    return value if stamp == analysis_stamp() else MISSING
+    return value if stamp == analysis_stamp(*code) else MISSING
 
 
-def write_stamped(path: Path, value: Any) -> bool:
-    """Pickle `value` with the analysis code's stamp at `path`, through a temporary file and
-    `os.replace`; False when it could not be written (a cache: nothing is lost)."""
+def write_stamped(path: Path, value: Any, code: tuple[str, ...] = ()) -> bool:
+    """Pickle `value` with the stamp of the code that made it (`analysis_stamp(*code)`) at
+    `path`, through a temporary file and `os.replace`; False when it could not be written
+    (a cache: nothing is lost)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as fh:
-            pickle.dump((analysis_stamp(), value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((analysis_stamp(*code), value), fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)

@@ -194,9 +194,17 @@ def _session(log: Path | None, fmt: str, store: StoreSettings, verbose: bool) ->
 
 
 def _bug_family_sections(session: Session, window: DateRange | None) -> tuple[ReportSection, ...]:
-    """The bug families of the mentions in `window`, recurring ones first. The mentions, the
-    log's vocabulary and the families are kept on disk per state of the log (seconds each at
-    ten years): asked again, in another process, the question reads them back."""
+    """The bug families of the mentions in `window`, recurring ones first, as report
+    sections. Kept on disk per state of the log (and the mentions, the log's vocabulary and
+    the families they come from: seconds each at ten years): asked again, in another
+    process, the question reads the sections back without reading the log's facts."""
+    name = "bug-report" if window is None else f"bug-report-{window.start}-{window.end}"
+    code = ("rreview.report", "rreview.cli.ask")  # the sections' wording
+    return session.persist(name, lambda: _bug_report(session, window), code=code)
+
+
+def _bug_report(session: Session, window: DateRange | None) -> tuple[ReportSection, ...]:
+    """The sections of `_bug_family_sections`, computed (from what is on disk, if kept)."""
     from rreview.analyze import bugs
     from rreview.report.analyses.bugs import bugs_sections
 

@@ -127,18 +127,20 @@ class Session:
         make: Callable[[], T],
         encode: Callable[[T], Any] = lambda value: value,
         decode: Callable[[Any], T] = lambda stored: stored,
+        code: tuple[str, ...] = (),
     ) -> T:
         """`make()`, computed once per state of the log: remembered in this process like
         `remember`, and kept on disk for the next process (`analyze.cache`). `encode` turns
         the value into plain data (indices into `facts()`, not the facts), `decode` back; a
-        stored value it cannot decode counts as missing."""
+        stored value it cannot decode counts as missing. `code`: the packages or modules
+        besides the analyses whose change makes a stored value stale (the report's, say)."""
 
         def load() -> T:
             from rreview.analyze.cache import MISSING
             from rreview.log.parse_cache import paused_gc
 
             cache = self.analyses()
-            stored = cache.read(name)
+            stored = cache.read(name, code)
             if stored is not MISSING:
                 try:
                     with paused_gc():  # tens of thousands of objects made: 4x faster so
@@ -150,7 +152,7 @@ class Session:
                 plain = encode(value)
             except (KeyError, TypeError):  # made of other facts than this session's: not kept
                 return value
-            cache.write(name, plain)
+            cache.write(name, plain, code)
             return value
 
         return self.remember(("persisted", name), load)
