@@ -223,7 +223,8 @@ class MentionFeatures:
         starts = np.cumsum([0] + [len(part) for part in parts[:-1]])
         sizes = np.array([len(part) for part in parts], dtype=float)[:, None]
         self.vectors = unit_rows(np.add.reduceat(flat, starts, axis=0) / sizes)
-        self.bags = [weighted(mention_tokens(m), vocab) for m in mentions]
+        self.tokens = [mention_tokens(m) for m in mentions]  # the families' key terms too
+        self.bags = [weighted(words, vocab) for words in self.tokens]
         # the failure a bug is about is named on its own line; sub-bullets also name causes
         # and other bugs in passing ("the tokenizer lock" under a hang)
         self.named = np.array([_bits(concepts(m.all_text)) for m in mentions], dtype=CONCEPT_MASK)
@@ -325,7 +326,7 @@ def _family(
         inner = _combined_of(features, members)
         closeness = (inner.sum(axis=1) - inner.diagonal()).round(9)  # equal rows tie exactly
         best = int(closeness.argmax())
-    documents = [mention_tokens(m) for m in chosen]
+    documents = [features.tokens[i] for i in members]
     terms = [*key_concepts(documents), *key_terms(documents, vocab)][:KEY_TERMS]
     return BugFamily(tuple(chosen), chosen[best], tuple(terms))
 
