@@ -88,27 +88,35 @@ def test_week_sees_an_item_added_since_the_last_index(own_log: Path) -> None:
     assert "fp16 overflow in the softmax" in result.stdout
 
 
-def test_the_analyses_import_no_chromadb(own_log: Path) -> None:
-    """week, bugs, focus and ideas in one process, after a first run built the corpus:
-    none imports chromadb (~1.3 s) or the model."""
+def test_the_analyses_import_no_chromadb(own_log: Path, tmp_path: Path) -> None:
+    """week, bugs, focus, ideas and email in one process, after a first run built the
+    corpus: none imports chromadb (~1.3 s) or the model."""
     first = runner.invoke(app, ["week", "--log", str(own_log), *WEEK])
     assert first.exit_code == 0, first.output
-    log = str(own_log)
+    log, mail = str(own_log), str(tmp_path / "week.eml")
     code = (
         "import sys\n"
         "from rreview.cli.main import app\n"
         "heavy = ('chromadb', 'torch', 'sentence_transformers')\n"
         f"for args in (['week', '--log', {log!r}, *{WEEK!r}], ['bugs', '--log', {log!r}],\n"
-        f"             ['focus', '--log', {log!r}], ['ideas', '--log', {log!r}]):\n"
+        f"             ['focus', '--log', {log!r}], ['ideas', '--log', {log!r}],\n"
+        f"             ['email', '--log', {log!r}, '--week', '2026-W47', '--dry-run', {mail!r}]):\n"
         "    try:\n"
         "        app(args)\n"
         "    except SystemExit as stop:\n"
         "        assert stop.code in (0, None), (args, stop.code)\n"
         "    print(f'{args[0]} HEAVY=' + ','.join(m for m in heavy if m in sys.modules))\n"
     )
+    env = {
+        **os.environ,
+        "RREVIEW_EMAIL_FROM": "me@example.org",
+        "RREVIEW_EMAIL_TO": "me@example.org",
+    }
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     ).stdout
     lines = [line for line in out.splitlines() if " HEAVY=" in line]
-    assert lines == [f"{c} HEAVY=" for c in ("week", "bugs", "focus", "ideas")], out[-2000:]
+    commands = ("week", "bugs", "focus", "ideas", "email")
+    assert lines == [f"{c} HEAVY=" for c in commands], out[-2000:]
     assert "Bugs" in out and "run-0467" in out  # the commands did their work
+    assert "run-0467" in (tmp_path / "week.eml").read_text()

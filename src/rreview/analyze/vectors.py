@@ -122,13 +122,6 @@ class IndexedVectors:
             self._opened = open_vectors(self._index, self._store)
         return self._opened.get_embeddings(ids)
 
-    @classmethod
-    def for_snapshot(
-        cls, snapshot: LogSnapshot, index: Path, store: StoreSettings | None = None
-    ) -> IndexedVectors:
-        """Vectors of the items of `snapshot` from the index folder `index` (or `store`)."""
-        return cls(snapshot_item_ids(snapshot), index, store)
-
     def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
         """Vectors of `items`: stored ones where the stored text matches, else embedded."""
         return [[float(x) for x in row] for row in self.matrix(items)]
@@ -233,7 +226,12 @@ class LogVectors:
     def matrix(self, items: Sequence[ItemFacts]) -> Any:
         """The vectors of `items` as one float32 array (none asked: nothing opened). Each
         item's row is read from the source once, into plain arrays: an analysis asks for
-        the same rows many times, and a row of the corpus' memory map costs more to stack."""
+        the same rows many times, and a row of the corpus' memory map costs more to stack.
+        (`IndexedVectors` keeps plain rows itself.)"""
+        if not items:
+            return _stack([])
+        if isinstance(self.source, IndexedVectors):
+            return self.source.matrix(items)
         keys = [f.item.key for f in items]
         missing = {key: f for key, f in zip(keys, items, strict=True) if key not in self._rows}
         if missing:
