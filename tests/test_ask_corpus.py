@@ -26,6 +26,7 @@ from rreview.retrieve.corpus import (
     LayeredCorpus,
     load_corpus,
     open_corpus,
+    take_rows,
 )
 from rreview.retrieve.hybrid import tokenize
 from rreview.retrieve.lexical import LexicalIndex
@@ -105,6 +106,10 @@ def test_the_vector_copy_is_the_index_s_vectors_row_for_row(own_log: Path) -> No
     expected = np.array([stored[i][0] for i in ids], dtype=np.float32)
     copied = np.array([corpus.vectors[pos] for pos, _ in rows], dtype=np.float32)
     assert np.allclose(copied, expected, atol=1e-6)
+    positions = [pos for pos, _ in rows][::-1]  # both layers, out of order, in one read
+    assert np.array_equal(
+        take_rows(corpus.vectors, positions), np.array([corpus.vectors[p] for p in positions])
+    )
     corpus.close()
 
 

@@ -201,6 +201,28 @@ class _Stacked:
         size = len(self.first)
         return self.first[row] if row < size else self.second[row - size]
 
+    def take(self, rows: Any) -> Any:
+        """The rows at the positions `rows` (a numpy array), as one float32 array."""
+        import numpy as np
+
+        size = len(self.first)
+        out = np.empty((len(rows), self.first.shape[1]), dtype=np.float32)
+        low = rows < size
+        out[low] = self.first[rows[low]]
+        out[~low] = self.second[rows[~low] - size]
+        return out
+
+
+def take_rows(vectors: Any, positions: Sequence[int]) -> np.ndarray:
+    """The rows of a corpus' vectors (an array, memory-mapped, or a `_Stacked` pair) at
+    `positions`, copied out in one read."""
+    import numpy as np
+
+    rows = np.asarray(positions, dtype=np.int64)
+    if isinstance(vectors, _Stacked):
+        return np.asarray(vectors.take(rows))
+    return np.asarray(vectors[rows], dtype=np.float32)
+
 
 class _LayeredWords:
     """The word index of an overlay: the full build's BM25 columns (dead rows scored 0) and
@@ -336,13 +358,17 @@ class CorpusVectors:
         ids = [self._ids[f.item.key] for f in items if f.item.key in self._ids]
         found = self._corpus.positions(ids) if vectors is not None else {}
         texts = dict(zip(found.values(), self._corpus.texts(list(found.values())), strict=True))
+        kept: list[tuple[str, int]] = []
         missing = []
         for f in items:
             pos = found.get(self._ids.get(f.item.key, ""))
-            if vectors is not None and pos is not None and texts[pos] == f.item.text:
-                self._cache[f.item.key] = vectors[pos]
+            if pos is not None and texts[pos] == f.item.text:
+                kept.append((f.item.key, pos))
             else:
                 missing.append(f)
+        if kept and vectors is not None:  # one gathering read, not a memory-map row per item
+            rows = take_rows(vectors, [pos for _, pos in kept])
+            self._cache.update((key, row) for (key, _), row in zip(kept, rows, strict=True))
         if missing:
             from rreview.store.embed import Embedder
 
@@ -615,8 +641,10 @@ def _write_vectors(
     wanted = {item.id: pos for pos, item in enumerate(items)}
     texts = {item.id: item.facts.item.text for item in items}
     if previous is not None and previous.vectors is not None:
-        for item_id, pos in _reusable(previous, texts).items():
-            vectors[wanted.pop(item_id)] = previous.vectors[pos]
+        reused = _reusable(previous, texts)
+        if reused:
+            rows = [wanted.pop(item_id) for item_id in reused]
+            vectors[rows] = take_rows(previous.vectors, list(reused.values()))
         previous.close()
     if wanted and (store is None or not store.remote):  # a day just indexed: its vectors
         from rreview.store.journal import waiting_vectors

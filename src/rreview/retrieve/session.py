@@ -13,14 +13,15 @@ Only the last session is kept: a process asking about several logs in turn rebui
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from rreview.analyze.cache import AnalysisCache
     from rreview.analyze.terms import Vocabulary
+    from rreview.analyze.vectors import ItemVectors
     from rreview.config import StoreSettings
     from rreview.extract.facts import ItemFacts
     from rreview.retrieve.corpus import Corpus
@@ -29,14 +30,6 @@ if TYPE_CHECKING:
     from rreview.store.sync import LogSnapshot
 
 T = TypeVar("T")
-
-
-class ItemVectorSource(Protocol):
-    """Unit-length vectors of items in the order asked (`analyze.vectors.ItemVectors`)."""
-
-    def vectors(self, items: Sequence[ItemFacts]) -> list[list[float]]:
-        """One vector per item."""
-        ...
 
 
 Signature = tuple[str, int]
@@ -82,23 +75,12 @@ class Session:
         self._retriever = HybridRetriever(corpus, self.embedder, index=self.index, store=self.store)
         return corpus
 
-    def item_vectors(self) -> ItemVectorSource:
+    def item_vectors(self) -> ItemVectors:
         """Vectors of items for the analyses that compare meaning (bug families): from the
         corpus' copy of the index locally (no chromadb), from the server in team mode."""
-        from rreview.store.facts import item_ids
+        from rreview.analyze.vectors import snapshot_vectors
 
-        ids = {
-            f.item.key: item_id
-            for key, facts in self.snapshot.facts_by_entry.items()
-            for item_id, f in zip(item_ids(key, len(facts)), facts, strict=True)
-        }
-        if self.store.remote:
-            from rreview.analyze.vectors import IndexedVectors
-
-            return IndexedVectors(ids, self.index, self.store)
-        from rreview.retrieve.corpus import CorpusVectors
-
-        return CorpusVectors(self.corpus(), ids)
+        return snapshot_vectors(self.snapshot, self.index, self.store, self.corpus)
 
     def facts(self) -> list[ItemFacts]:
         """The facts of every item, in date order (read once: ~1 s at ten years of log)."""
