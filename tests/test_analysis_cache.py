@@ -289,3 +289,38 @@ def test_a_repeated_question_reads_no_facts_and_new_wording_is_shown(
     reworded = _ask(own_log)
     assert reworded["sections"][0]["title"] == "Reworded"
     assert len(grouped) == 1
+
+
+def test_the_vocabulary_up_to_a_day_is_a_count_of_the_items_up_to_it(tmp_path: Path) -> None:
+    import dataclasses
+    from datetime import date, timedelta
+    from types import SimpleNamespace
+
+    from rreview.analyze import terms
+    from rreview.store.sync import load_log
+
+    log = tmp_path / "log"
+    shutil.copytree(EXAMPLE_LOG, log)
+    snapshot = load_log(log)
+    # one entry whose later items are dated the next day (as a range entry's may be)
+    key = next(k for k in snapshot.entries if k.startswith("2026-11-18"))
+    facts = dict(snapshot.facts_by_entry)
+    half = len(facts[key]) // 2
+    facts[key] = [
+        f
+        if n < half
+        else dataclasses.replace(
+            f, item=dataclasses.replace(f.item, date=f.item.date + timedelta(days=1))
+        )
+        for n, f in enumerate(facts[key])
+    ]
+    shaped = SimpleNamespace(entries=snapshot.entries, heads=snapshot.heads, facts_by_entry=facts)
+    every = [f for k in snapshot.entries for f in facts[k]]
+    for until in (date(2026, 11, 18), date(2026, 11, 19), date(2026, 10, 30), date(2000, 1, 1)):
+        found = cache.log_vocabulary(shaped, tmp_path / "analyses", until=until)  # type: ignore[arg-type]
+        expected = terms.vocabulary(f.item.text for f in every if f.item.date <= until)
+        assert found == expected, until
+        assert list(found.surface.items()) == list(expected.surface.items())
+    assert found.documents == 0  # nothing before 2000
+    whole = cache.log_vocabulary(shaped, tmp_path / "analyses")  # type: ignore[arg-type]
+    assert whole.documents == len(every)

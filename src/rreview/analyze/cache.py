@@ -26,6 +26,7 @@ from rreview.log.parse_cache import paused_gc, source_stamp
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import date
 
     from rreview.analyze.terms import Vocabulary
     from rreview.extract.facts import ItemFacts
@@ -164,20 +165,28 @@ def tasks_from_plain(plain: Sequence[PlainTask], facts: Sequence[ItemFacts]) -> 
     ]
 
 
-def log_vocabulary(snapshot: LogSnapshot, folder: Path) -> Vocabulary:
+def log_vocabulary(snapshot: LogSnapshot, folder: Path, until: date | None = None) -> Vocabulary:
     """`terms.vocabulary` of every item of the log, summed from each entry's word counts,
     kept in `folder` by entry key and content hash: after a day's edit only that day's words
-    are counted again (the whole log's: ~2.5 s at ten years)."""
-    from rreview.analyze.terms import vocabulary_from_counts, word_counts
+    are counted again (the whole log's: ~2.5 s at ten years). With `until`, of the items
+    dated up to that day, in log order (what a week's report weighs words by): an entry with
+    items on both sides of it is counted for its earlier items alone."""
+    from rreview.analyze.terms import vocabulary, vocabulary_from_counts, word_counts
 
     path = folder / ENTRY_WORDS
     stored = read_stamped(path)
     known = stored if isinstance(stored, dict) else {}
     now = {}
+    parts = []
     for key in snapshot.entries:  # the order of the log's facts
         tag = f"{key}|{snapshot.heads[key].content_hash}"
         found = known.get(tag)
-        now[tag] = found or word_counts(f.item.text for f in snapshot.facts_by_entry[key])
+        facts = snapshot.facts_by_entry[key] if found is None or until is not None else []
+        now[tag] = found or word_counts(f.item.text for f in facts)
+        if until is None or all(f.item.date <= until for f in facts):
+            parts.append(now[tag])
+        elif any(f.item.date <= until for f in facts):
+            parts.append(word_counts(f.item.text for f in facts if f.item.date <= until))
     if now.keys() != known.keys():
         write_stamped(path, now)
-    return vocabulary_from_counts(list(now.values()))
+    return vocabulary_from_counts(parts) if parts else vocabulary([])

@@ -119,12 +119,17 @@ def _counts(
 
 
 def week_facts(
-    facts: Sequence[ItemFacts], week: Week, vectors: ItemVectors | None = None
+    facts: Sequence[ItemFacts],
+    week: Week,
+    vectors: ItemVectors | None = None,
+    vocab: Vocabulary | None = None,
 ) -> WeekFacts:
     """Compute the week's facts from every item of the log (earlier weeks give context).
 
     `vectors` (the index's, or the model's when None) serve the analyses that compare
     meaning: bug families, ideas acted on, focus themes. Nothing after the week is used.
+    `vocab`: the vocabulary of the items up to the week's end, if the caller keeps it
+    (`analyze.cache.log_vocabulary`); else it is counted here.
     """
     upto = [f for f in facts if f.item.date <= week.end]
     tasks = link_tasks(upto)
@@ -132,7 +137,8 @@ def week_facts(
     predictions = link_predictions(upto)
     history = summarize(finished_between(tasks, date.min, week.end))
     meaning = vectors or EmbeddedVectors()
-    vocab = vocabulary(f.item.text for f in upto)  # bugs and ideas weigh words by the log's IDF
+    if vocab is None:  # bugs and ideas weigh words by the log's IDF
+        vocab = vocabulary(f.item.text for f in upto)
     statuses, waiting = week_backlog(
         upto, week.start, week.end, meaning, WAITING_SHOWN, vocab=vocab
     )
