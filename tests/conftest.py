@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ("indexed_log",)  # the example log's index built once per module, copied per test
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_LOG = ROOT / "examples" / "research-log"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -33,3 +33,17 @@ def indexed_log(prebuilt_index: Path, isolated_home: Path) -> Path:
 
     shutil.copytree(prebuilt_index, index_dir(EXAMPLE_LOG))
     return EXAMPLE_LOG
+
+
+@pytest.fixture
+def own_log(tmp_path: Path, prebuilt_index: Path) -> Path:
+    """A private copy of the example log (tests may edit it) with its index in this test's
+    RREVIEW_HOME, and no question session kept from another test."""
+    from rreview.paths import index_dir
+    from rreview.retrieve.session import forget
+
+    log = tmp_path / "log"
+    shutil.copytree(EXAMPLE_LOG, log)
+    shutil.copytree(prebuilt_index, index_dir(log))
+    forget()
+    return log

@@ -25,16 +25,6 @@ QUESTION = "what bugs recur?"
 
 
 @pytest.fixture
-def own_log(tmp_path: Path, prebuilt_index: Path) -> Path:  # noqa: F811
-    """A private copy of the example log with its index in this test's RREVIEW_HOME."""
-    log = tmp_path / "log"
-    shutil.copytree(EXAMPLE_LOG, log)
-    shutil.copytree(prebuilt_index, index_dir(log))
-    forget()  # no session kept from another test
-    return log
-
-
-@pytest.fixture
 def grouped(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the calls of `bug_families` (the seconds-long grouping at ten years)."""
     calls: list[int] = []

@@ -37,15 +37,6 @@ runner = CliRunner()
 QUESTION = "when did run-0467 crash?"
 
 
-@pytest.fixture
-def own_log(tmp_path: Path, prebuilt_index: Path) -> Path:  # noqa: F811
-    """A private copy of the example log with its index in this test's RREVIEW_HOME."""
-    log = tmp_path / "log"
-    shutil.copytree(EXAMPLE_LOG, log)
-    shutil.copytree(prebuilt_index, index_dir(log))
-    return log
-
-
 def _ask(log: Path, question: str, *extra: str) -> dict:  # type: ignore[type-arg]
     args = ["ask", question, "--log", str(log), "--json", "--today", "2026-11-23", *extra]
     result = runner.invoke(app, args)

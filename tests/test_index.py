@@ -52,6 +52,15 @@ def vector_entry(log: Path, key: str) -> dict:
         return store.collection.get(where={"entry": key}, include=["metadatas", "documents"])
 
 
+NEW_LINE = "reran the eval on the fixed node #eval"
+
+
+def edit_one_day(log: Path, day: str = "2026-11-18") -> None:
+    """Add a line to one day's page (how every edit in these tests is made)."""
+    page = log / f"{day}.md"
+    page.write_text(page.read_text() + f"- {NEW_LINE}\n")
+
+
 def entry_key(snapshot: LogSnapshot, day: str) -> str:
     (key,) = [k for k, e in snapshot.entries.items() if e.date.isoformat() == day]
     return key
@@ -99,8 +108,7 @@ def test_second_run_embeds_nothing(example_log: Path, embedder) -> None:
 
 def test_editing_one_day_re_embeds_only_that_day(example_log: Path, embedder) -> None:
     sync(example_log, embedder)
-    page = example_log / "2026-11-18.md"
-    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    edit_one_day(example_log)
     before = embedder.texts_embedded
 
     snapshot, stats = sync(example_log, embedder)
@@ -112,15 +120,14 @@ def test_editing_one_day_re_embeds_only_that_day(example_log: Path, embedder) ->
     assert embedder.texts_embedded - before == day_items
     stored = vector_entry(example_log, key)
     assert len(stored["ids"]) == day_items
-    assert "reran the eval on the fixed node #eval" in stored["documents"]
+    assert NEW_LINE in stored["documents"]
     assert_in_step(example_log, snapshot)
 
 
 def test_an_edited_day_gets_the_vectors_of_its_own_items(example_log: Path, embedder) -> None:
     """Each stored vector is its own item's, in the order of the entry's items."""
     sync(example_log, embedder)
-    page = example_log / "2026-11-18.md"
-    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    edit_one_day(example_log)
 
     snapshot, _ = sync(example_log, embedder)
 
@@ -265,8 +272,7 @@ def test_index_command_verbose(example_log: Path, embedder) -> None:
     assert again.exit_code == 0, again.stderr
     assert '"unchanged": 20' in again.stdout and '"items_embedded": 0' in again.stdout
 
-    page = example_log / "2026-11-18.md"
-    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    edit_one_day(example_log)
     edited = CliRunner().invoke(app, ["index", "-v", "--log", str(example_log)])
 
     assert edited.exit_code == 0, edited.stderr
@@ -313,14 +319,19 @@ def stored_documents(log: Path, key: str) -> list[str]:
     return sorted(found["documents"])
 
 
+def indexed_then_edited(log: Path, embedder) -> tuple[str, list[str]]:
+    """Index the log, then edit one day: that day's key and what Chroma held for it."""
+    first, _ = sync(log, embedder)
+    key = entry_key(first, "2026-11-18")
+    before = stored_documents(log, key)
+    edit_one_day(log)
+    return key, before
+
+
 def test_a_small_update_waits_in_the_journal_until_the_store_is_read(
     example_log: Path, embedder
 ) -> None:
-    first, _ = sync(example_log, embedder)
-    key = entry_key(first, "2026-11-18")
-    before = stored_documents(example_log, key)
-    page = example_log / "2026-11-18.md"
-    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    key, before = indexed_then_edited(example_log, embedder)
 
     snapshot, stats = sync(example_log, embedder)
 
@@ -331,7 +342,7 @@ def test_a_small_update_waits_in_the_journal_until_the_store_is_read(
 
     after = vector_entry(example_log, key)  # opening the store writes the journal first
 
-    assert "reran the eval on the fixed node #eval" in after["documents"]
+    assert NEW_LINE in after["documents"]
     assert len(after["ids"]) == len(snapshot.facts_by_entry[key])
     assert journal_rows(example_log) == 0
     assert_in_step(example_log, snapshot)
@@ -340,8 +351,7 @@ def test_a_small_update_waits_in_the_journal_until_the_store_is_read(
 def test_an_update_of_one_day_imports_no_chromadb(example_log: Path, embedder) -> None:
     first = CliRunner().invoke(app, ["index", "--log", str(example_log)])
     assert first.exit_code == 0, first.stderr
-    page = example_log / "2026-11-18.md"
-    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    edit_one_day(example_log)
     code = (
         "import json, sys\n"
         "from rreview.cli.main import run\n"
@@ -364,8 +374,7 @@ def test_a_full_journal_is_written_into_the_store_before_the_update(
     example_log: Path, embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, _ = sync(example_log, embedder)
-    edited = example_log / "2026-11-18.md"
-    edited.write_text(edited.read_text() + "- reran the eval on the fixed node #eval\n")
+    edit_one_day(example_log)
     sync(example_log, embedder)
     assert journal_rows(example_log) > 0
     monkeypatch.setattr("rreview.store.sync.JOURNAL_AT_MOST", 1)  # it is full now
@@ -375,7 +384,7 @@ def test_a_full_journal_is_written_into_the_store_before_the_update(
 
     assert stats.removed == 1 and stats.waiting == 0 == journal_rows(example_log)
     key = entry_key(snapshot, "2026-11-18")
-    assert "reran the eval on the fixed node #eval" in stored_documents(example_log, key)
+    assert NEW_LINE in stored_documents(example_log, key)
     gone = entry_key(first, "2026-11-17")
     assert stored_documents(example_log, gone) == []
     assert_in_step(example_log, snapshot)
@@ -386,25 +395,20 @@ def test_a_reader_does_not_wait_for_an_index_run_holding_the_lock(
 ) -> None:
     from filelock import FileLock
 
-    first, _ = sync(example_log, embedder)
-    key = entry_key(first, "2026-11-18")
-    before = stored_documents(example_log, key)
-    page = example_log / "2026-11-18.md"
-    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    key, before = indexed_then_edited(example_log, embedder)
     sync(example_log, embedder)
 
     with FileLock(str(index_dir(example_log) / "index.lock")):
         assert sorted(vector_entry(example_log, key)["documents"]) == before
     assert journal_rows(example_log) > 0  # left for the next reader
 
-    assert "reran the eval on the fixed node #eval" in vector_entry(example_log, key)["documents"]
+    assert NEW_LINE in vector_entry(example_log, key)["documents"]
     assert journal_rows(example_log) == 0
 
 
 def test_a_deleted_store_takes_the_journal_with_it(example_log: Path, embedder) -> None:
     sync(example_log, embedder)
-    page = example_log / "2026-11-18.md"
-    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    edit_one_day(example_log)
     sync(example_log, embedder)
     shutil.rmtree(index_dir(example_log) / "chroma")
 
@@ -423,8 +427,7 @@ def test_the_question_corpus_takes_a_new_day_s_vectors_from_the_journal(
 
     first = CliRunner().invoke(app, ["index", "--log", str(example_log)])
     assert first.exit_code == 0, first.stderr
-    page = example_log / "2026-11-18.md"
-    page.write_text(page.read_text() + "- reran the eval on the fixed node #eval\n")
+    edit_one_day(example_log)
     embedded: list[str] = []
     encode_array = Embedder.encode_array
 

@@ -6,13 +6,11 @@ server in team mode. Checked: the vectors are the index's, an edit made since th
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 from typer.testing import CliRunner
 
 from indexed_log import EXAMPLE_LOG, prebuilt_index  # noqa: F401
@@ -31,15 +29,6 @@ from rreview.store.vectors import open_vectors
 
 runner = CliRunner()
 WEEK = ["--week", "2026-W47", "--offline"]
-
-
-@pytest.fixture
-def own_log(tmp_path: Path, prebuilt_index: Path) -> Path:  # noqa: F811
-    """A private copy of the example log with its index in this test's RREVIEW_HOME."""
-    log = tmp_path / "log"
-    shutil.copytree(EXAMPLE_LOG, log)
-    shutil.copytree(prebuilt_index, index_dir(log))
-    return log
 
 
 def test_the_vectors_are_the_index_s_read_from_the_corpus(own_log: Path) -> None:
