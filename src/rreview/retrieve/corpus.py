@@ -485,10 +485,7 @@ def _build_overlay(
     size = start.size
     start.close()
     items = indexed_items({key: _changed_facts(snapshot, key) for key in keys})
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir(parents=True)
-    try:
+    with _staged(target) as temporary:
         _write_items(temporary, items, first=size)
         tokens = [_tokens(item) for item in items]
         (temporary / TOKENS).write_text(json.dumps(tokens), encoding="utf-8")
@@ -496,10 +493,6 @@ def _build_overlay(
         (temporary / BASE).write_text(base.name, encoding="utf-8")
         if store is None or not store.remote:
             _write_vectors(temporary, items, index, store, _previous(target))
-        (temporary / "done").touch()
-        os.replace(temporary, target)
-    finally:
-        shutil.rmtree(temporary, ignore_errors=True)
     _remove_others(target, keep=base)
 
 
@@ -509,21 +502,29 @@ def _build(snapshot: LogSnapshot, target: Path, index: Path, store: StoreSetting
     from rreview.retrieve.hybrid import indexed_items
 
     items = indexed_items(snapshot.facts_by_entry)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir(parents=True)
-    try:
+    with _staged(target) as temporary:
         _write_items(temporary, items)
         tokens = [_tokens(item) for item in items]
         LexicalIndex.build(tokens).save(temporary)
         _write_spans(temporary, snapshot, tokens)
         if store is None or not store.remote:
             _write_vectors(temporary, items, index, store, _previous(target))
+    _remove_others(target)
+
+
+@contextlib.contextmanager
+def _staged(target: Path) -> Iterator[Path]:
+    """A temporary folder beside `target` to write a corpus into: marked done and renamed
+    to `target` when the block ends, removed if it fails (a reader never sees half of one)."""
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    try:
+        yield temporary
         (temporary / "done").touch()
         os.replace(temporary, target)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
-    _remove_others(target)
 
 
 def _write_spans(folder: Path, snapshot: LogSnapshot, tokens: Sequence[Sequence[str]]) -> None:
@@ -646,7 +647,7 @@ def _write_vectors(
             rows = [wanted.pop(item_id) for item_id in reused]
             vectors[rows] = take_rows(previous.vectors, list(reused.values()))
         previous.close()
-    if wanted and (store is None or not store.remote):  # a day just indexed: its vectors
+    if wanted:  # a day the index run just embedded: its vectors wait in the journal
         from rreview.store.journal import waiting_vectors
 
         for item_id, (vector, text) in waiting_vectors(index, list(wanted)).items():

@@ -29,7 +29,7 @@ from rreview.store.facts import FactStore
 if TYPE_CHECKING:
     from rreview.store.vectors import Metadata, VectorStore
 
-DIMENSIONS_DTYPE = "float32"  # each vector is kept as its float32 bytes (1.5 KB for MiniLM)
+VECTOR_DTYPE = "float32"  # each vector is kept as its float32 bytes (1.5 KB for MiniLM)
 
 
 class VectorJournal:
@@ -71,7 +71,7 @@ class VectorJournal:
         """New vectors of entries given to `delete_entries` first (as the sync does)."""
         import numpy as np
 
-        rows = np.asarray(embeddings, dtype=DIMENSIONS_DTYPE)
+        rows = np.asarray(embeddings, dtype=VECTOR_DTYPE)
         with self.db:
             self.db.executemany(
                 "insert or ignore into pending_entries values (?)",
@@ -118,7 +118,7 @@ class VectorJournal:
         if items:
             vectors.add(
                 [row[0] for row in items],
-                np.stack([np.frombuffer(row[1], dtype=DIMENSIONS_DTYPE) for row in items]),
+                np.stack([np.frombuffer(row[1], dtype=VECTOR_DTYPE) for row in items]),
                 [row[2] for row in items],
                 [json.loads(row[3]) for row in items],
             )
@@ -162,7 +162,7 @@ def waiting_vectors(index: Path, ids: Sequence[str]) -> dict[str, tuple[Any, str
     import numpy as np
 
     path = index / "facts.sqlite"
-    if not ids or not path.exists() or not _waiting(path):
+    if not ids or not path.exists():
         return {}
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     found: dict[str, tuple[Any, str]] = {}
@@ -173,7 +173,9 @@ def waiting_vectors(index: Path, ids: Sequence[str]) -> dict[str, tuple[Any, str
             for item_id, blob, text in db.execute(
                 f"select id, embedding, document from pending_items where id in ({marks})", batch
             ):
-                found[item_id] = (np.frombuffer(blob, dtype=DIMENSIONS_DTYPE), text)
+                found[item_id] = (np.frombuffer(blob, dtype=VECTOR_DTYPE), text)
+    except sqlite3.Error:  # made before the journal existed: nothing waits
+        return {}
     finally:
         db.close()
     return found
