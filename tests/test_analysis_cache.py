@@ -27,14 +27,19 @@ QUESTION = "what bugs recur?"
 @pytest.fixture
 def grouped(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the calls of `bug_families` (the seconds-long grouping at ten years)."""
+    return count_calls(monkeypatch, bugs, "bug_families")
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """Replace `owner.name` by itself, counted: one element in the list per call."""
     calls: list[int] = []
-    real: Callable[..., Any] = bugs.bug_families
+    real: Callable[..., Any] = getattr(owner, name)
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(bugs, "bug_families", counted)
+    monkeypatch.setattr(owner, name, counted)
     return calls
 
 
@@ -139,14 +144,7 @@ def test_tasks_linked_across_days_are_read_back(
 ) -> None:
     from rreview.extract import tasks
 
-    calls: list[int] = []
-    real = tasks.link_tasks
-
-    def counted(facts: Any) -> Any:
-        calls.append(1)
-        return real(facts)
-
-    monkeypatch.setattr(tasks, "link_tasks", counted)
+    calls = count_calls(monkeypatch, tasks, "link_tasks")
     question = "how far off are my estimates?"
     first = _ask(own_log, question)
     assert len(calls) == 1 and first["sections"][0]["items"]
@@ -255,14 +253,7 @@ def test_a_repeated_question_reads_no_facts_and_new_wording_is_shown(
     from rreview.report.analyses import bugs as report
     from rreview.retrieve.session import Session
 
-    read: list[int] = []
-    facts = Session.facts
-
-    def counted(self: Session) -> Any:
-        read.append(1)
-        return facts(self)
-
-    monkeypatch.setattr(Session, "facts", counted)
+    read = count_calls(monkeypatch, Session, "facts")
     first = _ask(own_log)
     assert read and len(grouped) == 1
     read.clear()
